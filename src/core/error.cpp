@@ -1,0 +1,17 @@
+#include "core/error.hpp"
+
+namespace ksauth {
+
+const char* to_string(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::invalid_input: return "invalid input";
+    case ErrorKind::not_found: return "not found";
+    case ErrorKind::conflict: return "conflict";
+    case ErrorKind::corrupt: return "corrupt";
+    case ErrorKind::io: return "i/o error";
+    case ErrorKind::cancelled: return "cancelled";
+  }
+  return "error";
+}
+
+}  // namespace ksauth

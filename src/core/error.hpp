@@ -1,0 +1,28 @@
+#pragma once
+// Typed errors of the library. Only cli/ and server/ turn them into messages and exit codes / statuses.
+#include <stdexcept>
+#include <string>
+
+namespace ksauth {
+
+enum class ErrorKind {
+  invalid_input,  // the user's input is wrong: a bad URL, page, parameter or name
+  not_found,      // a named thing (model, data set, page) does not exist
+  conflict,       // a name already in use
+  corrupt,        // a stored file or blob fails its checks
+  io,             // the network or the disk failed
+  cancelled,      // the user asked to stop
+};
+
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  ErrorKind kind() const { return kind_; }
+
+ private:
+  ErrorKind kind_;
+};
+
+const char* to_string(ErrorKind kind);
+
+}  // namespace ksauth

@@ -1,0 +1,116 @@
+#include "core/timestamp.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace ksauth {
+namespace {
+
+// Days from civil, H. Hinnant's algorithm (proleptic Gregorian).
+std::int64_t days_from_civil(int y, int m, int d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, int& y, int& m, int& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  y = static_cast<int>(yoe) + static_cast<int>(era * 400) + (m <= 2);
+}
+
+bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int days_in_month(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && is_leap(y) ? 29 : kDays[m - 1];
+}
+
+// Reads exactly `width` digits at `pos`.
+bool read_digits(std::string_view s, std::size_t pos, std::size_t width, int& out) {
+  if (pos + width > s.size()) return false;
+  out = 0;
+  for (std::size_t i = pos; i < pos + width; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    out = out * 10 + (s[i] - '0');
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<Micros> parse_timestamp(std::string_view s) {
+  int y, mo, d, h, mi, sec;
+  if (s.size() < 19 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' ||
+      s[16] != ':')
+    return std::nullopt;
+  if (!read_digits(s, 0, 4, y) || !read_digits(s, 5, 2, mo) || !read_digits(s, 8, 2, d) ||
+      !read_digits(s, 11, 2, h) || !read_digits(s, 14, 2, mi) || !read_digits(s, 17, 2, sec))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+    return std::nullopt;
+  int micro = 0;
+  std::size_t pos = 19;
+  if (pos < s.size() && s[pos] == '.') {
+    ++pos;
+    std::size_t digits = 0;
+    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+      if (digits == 6) return std::nullopt;  // finer than a microsecond: not our format
+      micro = micro * 10 + (s[pos] - '0');
+      ++digits;
+      ++pos;
+    }
+    if (digits == 0) return std::nullopt;
+    for (; digits < 6; ++digits) micro *= 10;
+  }
+  if (pos != s.size()) return std::nullopt;
+  const std::int64_t seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+  return seconds * 1'000'000 + micro;
+}
+
+CivilTime to_civil(Micros t) {
+  std::int64_t seconds = t / 1'000'000;
+  std::int64_t micro = t % 1'000'000;
+  if (micro < 0) {
+    micro += 1'000'000;
+    --seconds;
+  }
+  std::int64_t days = seconds / 86400;
+  std::int64_t rest = seconds % 86400;
+  if (rest < 0) {
+    rest += 86400;
+    --days;
+  }
+  CivilTime c{};
+  civil_from_days(days, c.year, c.month, c.day);
+  c.hour = static_cast<int>(rest / 3600);
+  c.minute = static_cast<int>(rest % 3600 / 60);
+  c.second = static_cast<int>(rest % 60);
+  c.microsecond = static_cast<int>(micro);
+  return c;
+}
+
+std::string format_timestamp(Micros t) {
+  const CivilTime c = to_civil(t);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06d", c.year, c.month, c.day, c.hour,
+                c.minute, c.second, c.microsecond);
+  return buf;
+}
+
+std::string utc_now_iso() {
+  const auto now = std::chrono::system_clock::now();
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  return format_timestamp(micros);
+}
+
+}  // namespace ksauth

@@ -1,0 +1,67 @@
+#pragma once
+// The SQLite store: data sets (with the attempts as loaded) and models (with their file bytes).
+// Every write is one transaction: a failure leaves the database as it was.
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/attempt.hpp"
+
+struct sqlite3;
+
+namespace ksauth::store {
+
+struct DataSetRecord {
+  std::int64_t id = 0;
+  std::string source;       // the URL or path it was loaded from
+  std::string fingerprint;  // hash of the attempts' content: the same source with the same content is one data set
+  std::string phrase;
+  std::int64_t n_users = 0;
+  std::int64_t n_attempts = 0;
+  std::int64_t n_valid = 0;
+  std::string fetched_at;  // ISO timestamp, UTC
+};
+
+struct ModelRecord {
+  std::string name;
+  std::string type;
+  std::string params_json;   // the model's parameters as a JSON object
+  std::int64_t dataset_id = 0;
+  double holdout = 0;
+  std::uint64_t seed = 0;
+  std::string metrics_json;  // holdout metrics as a JSON object
+  std::string created_at;    // ISO timestamp, UTC
+  std::string blob;          // the model file (models/model_file); empty in listings
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database file; Error(io) when it cannot, Error(corrupt) when the file is
+  // not a ksauth database of a version we read.
+  explicit Store(const std::string& path);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Returns the id of the data set with this source and fingerprint, inserting it (and its attempts) if new.
+  std::int64_t save_dataset(const DataSetRecord& record, std::span<const Attempt> attempts);
+  std::optional<DataSetRecord> find_dataset(std::int64_t id) const;
+  std::optional<DataSetRecord> latest_dataset_for_source(const std::string& source) const;
+  std::vector<DataSetRecord> list_datasets() const;
+  std::vector<Attempt> load_attempts(std::int64_t dataset_id) const;
+
+  // Error(conflict) when the name exists and replace is false.
+  void save_model(const ModelRecord& record, bool replace);
+  std::optional<ModelRecord> get_model(const std::string& name) const;  // with the blob
+  std::vector<ModelRecord> list_models() const;                          // without blobs, oldest first
+  std::vector<ModelRecord> models_for_dataset(std::int64_t dataset_id) const;
+  bool delete_model(const std::string& name);
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+}  // namespace ksauth::store
