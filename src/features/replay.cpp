@@ -1,0 +1,32 @@
+#include "features/replay.hpp"
+
+namespace ksauth::features {
+
+Replay replay(const Attempt& attempt) {
+  Replay out;
+  std::vector<std::size_t> lengths;  // byte length of each kept character, to delete it whole
+  for (std::size_t i = 0; i < attempt.events.size(); ++i) {
+    const std::string& key = attempt.events[i].key;
+    if (key == kBackspace) {
+      ++out.backspaces;
+      if (!out.kept.empty()) {
+        out.text.resize(out.text.size() - lengths.back());
+        lengths.pop_back();
+        out.kept.pop_back();
+      }
+    } else if (!is_named_key(key)) {
+      out.text += key;
+      lengths.push_back(key.size());
+      out.kept.push_back(i);
+    }
+  }
+  return out;
+}
+
+std::size_t code_points(const std::string& utf8) {
+  std::size_t n = 0;
+  for (unsigned char c : utf8) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+}  // namespace ksauth::features

@@ -1,0 +1,34 @@
+#pragma once
+// One feature vector per valid attempt, aligned to the phrase positions of the keys that survive replay:
+// per position i (0-based): H.i = hold (release - press of key i), and for i >= 1 DD.i = press-to-press
+// latency from key i-1, UD.i = release of key i-1 to press of key i; then backspaces (count) and
+// duration (first press to last press of the whole attempt, corrections included). Seconds.
+// Hold and UD exist only when the layout has release times.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/attempt.hpp"
+#include "core/matrix.hpp"
+#include "features/replay.hpp"
+
+namespace ksauth::features {
+
+struct FeatureLayout {
+  std::string phrase;
+  bool with_release = false;
+  std::vector<std::string> names;
+
+  bool operator==(const FeatureLayout&) const = default;
+};
+
+FeatureLayout make_layout(const std::string& phrase, bool with_release);
+
+// Whether every kept key of the attempt has a release time (so hold and UD can be computed).
+bool has_release_times(const Attempt& attempt, const Replay& replay);
+
+// nullopt when the attempt does not spell the layout's phrase, or the layout needs release times it lacks.
+std::optional<std::vector<double>> extract(const Attempt& attempt, const Replay& replay, const FeatureLayout& layout);
+
+}  // namespace ksauth::features

@@ -1,0 +1,36 @@
+#include "core/timestamp.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ksauth {
+
+TEST(Timestamp, ParsesTheDataFormatToMicroseconds) {
+  // 2019-01-16 is day 17912 since 1970-01-01: 17912 * 86400 + 15*3600 + 6*60 + 21 = 1547651181 s.
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:06:21.140078"), 1547651181140078);
+  EXPECT_EQ(parse_timestamp("1970-01-01T00:00:00"), 0);
+  EXPECT_EQ(parse_timestamp("1970-01-01T00:00:00.5"), 500000);
+  EXPECT_EQ(parse_timestamp("1970-01-01 00:00:01.000001"), 1000001);
+}
+
+TEST(Timestamp, RefusesWhatIsNotATimestamp) {
+  for (const char* bad : {"", "yesterday", "2019-13-01T00:00:00", "2019-02-29T00:00:00", "2019-01-16T24:00:00",
+                          "2019-01-16T15:06:21.", "2019-01-16T15:06:21.1234567", "2019-01-16T15:06:21Z",
+                          "2019-1-16T15:06:21"})
+    EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
+  EXPECT_TRUE(parse_timestamp("2020-02-29T00:00:00").has_value());
+}
+
+TEST(Timestamp, CivilAndFormatRoundTrip) {
+  const Micros t = *parse_timestamp("2009-03-01T09:00:20.149100");
+  const CivilTime c = to_civil(t);
+  EXPECT_EQ(c.year, 2009);
+  EXPECT_EQ(c.month, 3);
+  EXPECT_EQ(c.day, 1);
+  EXPECT_EQ(c.hour, 9);
+  EXPECT_EQ(c.minute, 0);
+  EXPECT_EQ(c.second, 20);
+  EXPECT_EQ(c.microsecond, 149100);
+  EXPECT_EQ(format_timestamp(t), "2009-03-01T09:00:20.149100");
+}
+
+}  // namespace ksauth
