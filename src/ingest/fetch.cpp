@@ -1,0 +1,431 @@
+#include "ingest/fetch.hpp"
+
+#include <httplib.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace ksauth::ingest {
+namespace {
+
+constexpr std::size_t kMaxBodyBytes = std::size_t{256} << 20;  // 256 MiB, for downloads and files alike
+constexpr time_t kConnectTimeoutSeconds = 10;
+constexpr time_t kReadTimeoutSeconds = 30;
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+[[noreturn]] void fail(ErrorKind kind, const std::string& url, const std::string& reason) {
+  throw Error(kind, url + ": " + reason);
+}
+
+// Length of the scheme when `s` starts with one ("http" in "http://..."), else 0. RFC 3986:
+// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+std::size_t scheme_length(std::string_view s) {
+  if (s.empty() || !is_alpha(s[0])) return 0;
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == ':') return i;
+    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return 0;
+  }
+  return 0;
+}
+
+std::string percent_decode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+// Encodes what may not appear raw in a request target (spaces, controls, non-ASCII, a few
+// delimiters); '%' is kept so that already encoded URLs pass through unchanged.
+std::string encode_target(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (const char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool unsafe = c <= 0x20 || c >= 0x7F || ch == '"' || ch == '<' || ch == '>' || ch == '\\' ||
+                        ch == '^' || ch == '`' || ch == '{' || ch == '|' || ch == '}';
+    if (unsafe) {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+// Removes "." and ".." segments (RFC 3986 5.2.4). An absolute path never climbs above its root; a
+// relative (plain) path keeps the ".." it cannot resolve ("../data/a.json").
+std::string remove_dot_segments(std::string_view path) {
+  if (path.empty()) return {};
+  const bool absolute = path.front() == '/';
+  std::vector<std::string_view> out;
+  bool trailing_slash = false;
+  std::size_t pos = absolute ? 1 : 0;
+  while (true) {
+    const std::size_t slash = path.find('/', pos);
+    const bool last = slash == std::string_view::npos;
+    const std::string_view seg = path.substr(pos, last ? std::string_view::npos : slash - pos);
+    if (seg == ".") {
+      trailing_slash = true;  // "a/." is the directory "a/"
+    } else if (seg == "..") {
+      if (!out.empty() && out.back() != "..")
+        out.pop_back();
+      else if (!absolute)
+        out.push_back(seg);
+      trailing_slash = true;
+    } else {
+      out.push_back(seg);
+      trailing_slash = false;
+    }
+    if (last) break;
+    pos = slash + 1;
+  }
+  std::string result = absolute ? "/" : "";
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    if (i > 0) result.push_back('/');
+    result.append(out[i]);
+  }
+  if (trailing_slash && !out.empty()) result.push_back('/');
+  if (result.empty()) result = ".";  // a relative path that resolved to its own directory
+  return result;
+}
+
+// A URL split into its parts: scheme ":" [ "//" authority ] path [ "?" query ] [ "#" fragment ].
+struct UrlParts {
+  std::string scheme;  // as written
+  bool has_authority = false;
+  std::string authority;
+  std::string path;
+  std::string query_and_fragment;  // with its leading '?' or '#'
+};
+
+UrlParts split_url(std::string_view url, std::size_t scheme_len) {
+  UrlParts p;
+  p.scheme = std::string(url.substr(0, scheme_len));
+  std::string_view rest = url.substr(scheme_len + 1);
+  if (rest.substr(0, 2) == "//") {
+    p.has_authority = true;
+    rest.remove_prefix(2);
+    const std::size_t end = rest.find_first_of("/?#");
+    p.authority = std::string(rest.substr(0, end));
+    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+  }
+  const std::size_t q = rest.find_first_of("?#");
+  p.path = std::string(rest.substr(0, q));
+  if (q != std::string_view::npos) p.query_and_fragment = std::string(rest.substr(q));
+  return p;
+}
+
+std::string join_url(const UrlParts& p) {
+  std::string out = p.scheme + ":";
+  if (p.has_authority) out += "//" + p.authority;
+  return out + p.path + p.query_and_fragment;
+}
+
+// Hierarchical URLs get their dot segments removed; plain paths too; opaque URLs stay as they are.
+std::string normalize(const std::string& url) {
+  const std::size_t sl = scheme_length(url);
+  if (sl == 0) return remove_dot_segments(url);
+  UrlParts p = split_url(url, sl);
+  if (!p.has_authority && (p.path.empty() || p.path.front() != '/')) return url;
+  p.path = remove_dot_segments(p.path);
+  return join_url(p);
+}
+
+// ---- files ----
+
+std::string read_local_file(const std::string& path, const std::string& url) {
+  if (path.empty()) fail(ErrorKind::invalid_input, url, "empty file path");
+  if (path.find('\0') != std::string::npos)
+    fail(ErrorKind::invalid_input, url, "the path contains a NUL byte");
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ENOTDIR) fail(ErrorKind::not_found, url, "no such file");
+    fail(ErrorKind::io, url, std::generic_category().message(err));
+  }
+  if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, url, "is a directory, not a file");
+  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > kMaxBodyBytes)
+    fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
+
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) {
+    const int err = errno;
+    if (err == ENOENT) fail(ErrorKind::not_found, url, "no such file");
+    fail(ErrorKind::io, url, std::generic_category().message(err));
+  }
+  std::string data;
+  if (S_ISREG(st.st_mode)) data.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[1 << 16];
+  while (true) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, file.get());
+    if (n > 0) {
+      if (data.size() + n > kMaxBodyBytes) fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
+      data.append(buf, n);
+    }
+    if (n < sizeof buf) {
+      if (std::ferror(file.get())) {
+        const int err = errno;
+        fail(ErrorKind::io, url, "read error: " + std::generic_category().message(err));
+      }
+      break;
+    }
+  }
+  return data;
+}
+
+std::string fetch_file_url(const std::string& url, std::size_t scheme_len) {
+  const UrlParts p = split_url(url, scheme_len);
+  if (p.has_authority && !p.authority.empty() && lower(p.authority) != "localhost")
+    fail(ErrorKind::invalid_input, url,
+         "file URLs on another host (\"" + p.authority + "\") are not supported");
+  if (p.path.empty() || p.path.front() != '/')
+    fail(ErrorKind::invalid_input, url, "a file URL needs an absolute path, like file:///data/page1.json");
+  return read_local_file(percent_decode(p.path), url);
+}
+
+// ---- HTTP ----
+
+const char* status_reason(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 410: return "Gone";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+std::string describe(httplib::Error err) {
+  const char* what = "request failed";
+  switch (err) {
+    case httplib::Error::Connection: what = "could not connect"; break;
+    case httplib::Error::ConnectionTimeout: what = "connection timed out"; break;
+    case httplib::Error::BindIPAddress: what = "could not bind the local address"; break;
+    case httplib::Error::Read: what = "could not read the response (closed or timed out)"; break;
+    case httplib::Error::Write: what = "could not send the request"; break;
+    case httplib::Error::ExceedRedirectCount: what = "too many redirects"; break;
+    case httplib::Error::Canceled: what = "request cancelled"; break;
+    case httplib::Error::SSLConnection: what = "TLS connection failed"; break;
+    case httplib::Error::SSLLoadingCerts: what = "could not load CA certificates"; break;
+    case httplib::Error::SSLServerVerification: what = "server certificate verification failed"; break;
+    case httplib::Error::Compression: what = "could not decompress the response"; break;
+    default: break;
+  }
+  return std::string(what) + " (" + httplib::to_string(err) + ")";
+}
+
+bool valid_host(std::string_view host) {
+  if (host.empty()) return false;
+  for (const char c : host)
+    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') return false;
+  return true;
+}
+
+bool valid_ipv6(std::string_view host) {
+  if (host.empty()) return false;
+  for (const char c : host)
+    if (hex_value(c) < 0 && c != ':' && c != '.') return false;
+  return true;
+}
+
+std::string fetch_http(const std::string& url, std::size_t scheme_len) {
+  const std::string scheme = lower(std::string_view(url).substr(0, scheme_len));
+  const UrlParts p = split_url(url, scheme_len);
+  if (!p.has_authority) fail(ErrorKind::invalid_input, url, "expected " + scheme + "://host/path");
+  if (p.authority.find('@') != std::string::npos)
+    fail(ErrorKind::invalid_input, url, "user names and passwords in URLs are not supported");
+
+  std::string host;
+  std::string_view port_text;
+  const std::string_view auth = p.authority;
+  if (!auth.empty() && auth.front() == '[') {
+    const std::size_t close = auth.find(']');
+    if (close == std::string_view::npos) fail(ErrorKind::invalid_input, url, "unclosed '[' in the host");
+    host = std::string(auth.substr(1, close - 1));
+    if (!valid_ipv6(host)) fail(ErrorKind::invalid_input, url, "invalid IPv6 address");
+    const std::string_view after = auth.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') fail(ErrorKind::invalid_input, url, "invalid host");
+      port_text = after.substr(1);
+    }
+  } else {
+    const std::size_t colon = auth.find(':');
+    host = std::string(auth.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = auth.substr(colon + 1);
+    if (!valid_host(host))
+      fail(ErrorKind::invalid_input, url, host.empty() ? "missing host" : "invalid host name");
+  }
+  int port = scheme == "https" ? 443 : 80;
+  if (!port_text.empty()) {
+    if (port_text.size() > 5) fail(ErrorKind::invalid_input, url, "invalid port");
+    int value = 0;
+    for (const char c : port_text) {
+      if (!is_digit(c)) fail(ErrorKind::invalid_input, url, "invalid port");
+      value = value * 10 + (c - '0');
+    }
+    if (value < 1 || value > 65535) fail(ErrorKind::invalid_input, url, "port out of range");
+    port = value;
+  }
+  // The request target: path and query, without the fragment.
+  std::string target = p.path;
+  const std::string& qf = p.query_and_fragment;
+  if (!qf.empty() && qf.front() == '?') target += qf.substr(0, qf.find('#'));
+  if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
+  target = encode_target(target);
+
+  std::unique_ptr<httplib::ClientImpl> client;
+  if (scheme == "https")
+    client = std::make_unique<httplib::SSLClient>(host, port);
+  else
+    client = std::make_unique<httplib::ClientImpl>(host, port);
+  client->set_connection_timeout(kConnectTimeoutSeconds, 0);
+  client->set_read_timeout(kReadTimeoutSeconds, 0);
+  client->set_write_timeout(kReadTimeoutSeconds, 0);
+  client->set_follow_location(true);
+  client->set_url_encode(false);  // encoded above
+
+  std::string body;
+  bool too_large = false;
+  int error_status = 0;  // a final response that is not 2xx: its body is not read
+  std::string error_reason;
+  auto on_response = [&](const httplib::Response& res) {
+    if (res.status < 200 || res.status >= 300) {
+      error_status = res.status;
+      error_reason = res.reason;
+      return false;
+    }
+    if (res.has_header("Content-Length")) {
+      const std::string& length = res.get_header_value("Content-Length");
+      if (length.size() > 18 || std::strtoull(length.c_str(), nullptr, 10) > kMaxBodyBytes) {
+        too_large = true;
+        return false;
+      }
+    }
+    return true;
+  };
+  auto on_content = [&](const char* data, std::size_t n) {
+    if (body.size() + n > kMaxBodyBytes) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, n);
+    return true;
+  };
+  const httplib::Result res = client->Get(target, httplib::Headers{}, on_response, on_content);
+  if (too_large) fail(ErrorKind::io, url, "the response is larger than the 256 MiB limit");
+  if (error_status != 0) {
+    const std::string reason = error_reason.empty() ? status_reason(error_status) : error_reason;
+    const std::string message = "HTTP " + std::to_string(error_status) + (reason.empty() ? "" : " " + reason);
+    fail(error_status == 404 || error_status == 410 ? ErrorKind::not_found : ErrorKind::io, url, message);
+  }
+  if (!res) fail(ErrorKind::io, url, describe(res.error()));
+  if (res->status < 200 || res->status >= 300)  // a redirect that could not be followed
+    fail(ErrorKind::io, url, "HTTP " + std::to_string(res->status) + " " + res->reason);
+  return body;
+}
+
+}  // namespace
+
+std::string fetch(const std::string& url) {
+  if (url.empty()) throw Error(ErrorKind::invalid_input, "empty URL");
+  const std::size_t sl = scheme_length(url);
+  if (sl == 0) return read_local_file(url, url);
+  const std::string scheme = lower(std::string_view(url).substr(0, sl));
+  if (scheme == "http" || scheme == "https") return fetch_http(url, sl);
+  if (scheme == "file") return fetch_file_url(url, sl);
+  fail(ErrorKind::invalid_input, url,
+       "unsupported URL scheme \"" + scheme +
+           ":\" (use http://, https://, file:// or a file path; write ./name for a file whose name has a "
+           "colon)");
+}
+
+std::string resolve_url(const std::string& base, const std::string& ref) {
+  if (scheme_length(ref) > 0) return normalize(ref);  // absolute
+  const std::size_t base_sl = scheme_length(base);
+  if (base_sl == 0) {
+    // A plain path: the reference is a path too, taken literally (no query or fragment).
+    if (ref.empty()) return base;
+    if (ref.front() == '/') return remove_dot_segments(ref);
+    const std::size_t slash = base.rfind('/');
+    const std::string dir = slash == std::string::npos ? std::string{} : base.substr(0, slash + 1);
+    return remove_dot_segments(dir + ref);
+  }
+  UrlParts b = split_url(base, base_sl);
+  if (!b.has_authority && (b.path.empty() || b.path.front() != '/')) return ref;  // opaque base (mailto:)
+  if (ref.empty() || ref.front() == '#') {
+    const std::size_t hash = b.query_and_fragment.find('#');
+    if (hash != std::string::npos) b.query_and_fragment.erase(hash);
+    b.query_and_fragment += ref;
+    return join_url(b);
+  }
+  if (ref.front() == '?') {
+    b.query_and_fragment = ref;
+    return join_url(b);
+  }
+  if (ref.size() >= 2 && ref[0] == '/' && ref[1] == '/') return normalize(b.scheme + ":" + ref);
+
+  const std::size_t q = ref.find_first_of("?#");
+  const std::string ref_path = ref.substr(0, q);
+  b.query_and_fragment = q == std::string::npos ? std::string{} : ref.substr(q);
+  if (ref_path.front() == '/') {
+    b.path = remove_dot_segments(ref_path);
+  } else {
+    std::string merged;
+    if (b.has_authority && b.path.empty())
+      merged = "/" + ref_path;
+    else
+      merged = b.path.substr(0, b.path.rfind('/') + 1) + ref_path;
+    b.path = remove_dot_segments(merged);
+  }
+  return join_url(b);
+}
+
+}  // namespace ksauth::ingest

@@ -1,0 +1,302 @@
+#include "ingest/pages.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <unordered_set>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/timestamp.hpp"
+#include "ingest/fetch.hpp"
+
+namespace ksauth::ingest {
+namespace {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+constexpr std::size_t kMaxLabelBytes = 200;
+constexpr std::size_t kMaxKeyNameBytes = 64;  // "[backspace]" and friends
+constexpr std::size_t kMaxChainPages = 100'000;
+constexpr const char* kTimestampExample = "2019-01-16T15:06:21.140078";
+
+[[noreturn]] void fail(const std::string& message) {
+  throw Error(ErrorKind::invalid_input, message);
+}
+
+// Places are 0-based, like the `attempt` column of predictions: "attempt 2, event 6".
+std::string attempt_place(std::size_t a) {
+  return "attempt " + std::to_string(a);
+}
+std::string event_place(std::size_t a, std::size_t e) {
+  return attempt_place(a) + ", event " + std::to_string(e);
+}
+
+const char* type_name(element_type t) {
+  switch (t) {
+    case element_type::OBJECT: return "an object";
+    case element_type::ARRAY: return "an array";
+    case element_type::STRING: return "a string";
+    case element_type::INT64:
+    case element_type::UINT64:
+    case element_type::DOUBLE: return "a number";
+    case element_type::BOOL: return "a boolean";
+    case element_type::NULL_VALUE: return "null";
+  }
+  return "a value";
+}
+
+// A value quoted for a message: JSON-style escapes, cut after 60 bytes (on a UTF-8 boundary).
+std::string quoted(std::string_view s) {
+  constexpr std::size_t kMax = 60;
+  std::string out = "\"";
+  std::size_t i = 0;
+  for (; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (i >= kMax && (c & 0xC0) != 0x80) break;
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x20 || c == 0x7F) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  out.push_back('"');
+  if (i < s.size()) out += "...";
+  return out;
+}
+
+std::string got(element el) {
+  std::string_view s;
+  if (el.get(s) == simdjson::SUCCESS) return "got " + quoted(s);
+  return std::string("got ") + type_name(el.type());
+}
+
+// C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F). Input is valid UTF-8.
+bool has_control(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xA0) return true;
+  }
+  return false;
+}
+
+std::size_t utf8_length_from_lead(unsigned char c) {
+  if (c < 0x80) return 1;
+  if ((c & 0xE0) == 0xC0) return 2;
+  if ((c & 0xF0) == 0xE0) return 3;
+  if ((c & 0xF8) == 0xF0) return 4;
+  return 0;
+}
+
+// One character (one UTF-8 code point, not a control) or "[name]" (no brackets or controls inside).
+bool valid_key(std::string_view k) {
+  if (k.empty()) return false;
+  if (k.size() >= 2 && k.front() == '[' && k.back() == ']') {
+    const std::string_view name = k.substr(1, k.size() - 2);
+    return !name.empty() && k.size() <= kMaxKeyNameBytes && !has_control(name) &&
+           name.find_first_of("[]") == std::string_view::npos;
+  }
+  return utf8_length_from_lead(static_cast<unsigned char>(k[0])) == k.size() && !has_control(k);
+}
+
+Micros parse_time(element value, std::size_t a, std::size_t e, const char* key) {
+  std::string_view text;
+  if (value.get(text) == simdjson::SUCCESS) {
+    if (const auto t = parse_timestamp(text)) return *t;
+  }
+  fail(event_place(a, e) + ": \"" + key + "\" is not a timestamp like " + kTimestampExample + " (" +
+       got(value) + ")");
+}
+
+KeyEvent parse_event(element el, std::size_t a, std::size_t e) {
+  simdjson::dom::object obj;
+  if (el.get(obj) != simdjson::SUCCESS)
+    fail(event_place(a, e) + ": an event must be an object like {\"character\": \"B\", \"typed_at\": \"" +
+         kTimestampExample + "\"} (" + got(el) + ")");
+  KeyEvent ev;
+
+  element character;
+  if (obj["character"].get(character) != simdjson::SUCCESS)
+    fail(event_place(a, e) + ": missing key \"character\"");
+  std::string_view key;
+  if (character.get(key) != simdjson::SUCCESS || !valid_key(key))
+    fail(event_place(a, e) + ": \"character\" must be one character or a bracketed key name like [shift] (" +
+         got(character) + ")");
+  ev.key = std::string(key);
+
+  element typed;
+  if (obj["typed_at"].get(typed) != simdjson::SUCCESS) fail(event_place(a, e) + ": missing key \"typed_at\"");
+  ev.pressed_at = parse_time(typed, a, e, "typed_at");
+
+  element released;
+  if (obj["released_at"].get(released) == simdjson::SUCCESS && !released.is_null()) {
+    ev.released_at = parse_time(released, a, e, "released_at");
+    if (*ev.released_at < ev.pressed_at)
+      fail(event_place(a, e) + ": released_at before typed_at (" + format_timestamp(*ev.released_at) + " < " +
+           format_timestamp(ev.pressed_at) + ")");
+  }
+  return ev;
+}
+
+std::vector<Attempt> parse_attempts(element list, const char* key, const std::string& user) {
+  simdjson::dom::array attempts;
+  if (list.get(attempts) != simdjson::SUCCESS)
+    fail(std::string("\"") + key + "\" must be an array of attempts (" + got(list) + ")");
+  std::vector<Attempt> out;
+  out.reserve(attempts.size());
+  std::size_t a = 0;
+  for (element item : attempts) {
+    simdjson::dom::array events;
+    if (item.get(events) != simdjson::SUCCESS)
+      fail(attempt_place(a) + " must be an array of events (" + got(item) + ")");
+    Attempt attempt;
+    attempt.user = user;
+    attempt.events.reserve(events.size());
+    std::size_t e = 0;
+    for (element ev : events) attempt.events.push_back(parse_event(ev, a, e++));
+    if (attempt.events.empty()) fail(attempt_place(a) + " is empty");
+    out.push_back(std::move(attempt));
+    ++a;
+  }
+  return out;
+}
+
+simdjson::dom::object parse_root(simdjson::dom::parser& parser, std::string_view json, const char* expected) {
+  element root;
+  if (const auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS)
+    fail(std::string("invalid JSON: ") + simdjson::error_message(err));
+  simdjson::dom::object obj;
+  if (root.get(obj) != simdjson::SUCCESS)
+    fail(std::string("expected a JSON object with ") + expected + " (" + got(root) + ")");
+  return obj;
+}
+
+element required(simdjson::dom::object obj, const char* key, const char* hint = "") {
+  element value;
+  if (obj[key].get(value) != simdjson::SUCCESS) fail(std::string("missing key \"") + key + "\"" + hint);
+  return value;
+}
+
+TrainingPage parse_training_page_with(simdjson::dom::parser& parser, std::string_view json) {
+  const auto obj = parse_root(parser, json, "\"user_data\", \"user_label\" and \"next\"");
+  const element data = required(obj, "user_data");
+
+  const element label_value = required(obj, "user_label");
+  std::string_view label;
+  if (label_value.get(label) != simdjson::SUCCESS)
+    fail("\"user_label\" must be a string (" + got(label_value) + ")");
+  if (label.empty()) fail("\"user_label\" must not be empty");
+  if (label.size() > kMaxLabelBytes)
+    fail("\"user_label\" is longer than " + std::to_string(kMaxLabelBytes) + " bytes (" + got(label_value) +
+         ")");
+  if (has_control(label)) fail("\"user_label\" contains a control character (" + got(label_value) + ")");
+
+  const element next_value = required(obj, "next", " (null on the last page)");
+  TrainingPage page;
+  if (!next_value.is_null()) {
+    std::string_view next;
+    if (next_value.get(next) != simdjson::SUCCESS)
+      fail("\"next\" must be a string or null (" + got(next_value) + ")");
+    if (next.empty()) fail("\"next\" must be a URL or null, not an empty string");
+    if (has_control(next)) fail("\"next\" contains a control character (" + got(next_value) + ")");
+    page.next = std::string(next);
+  }
+  page.user_label = std::string(label);
+  page.attempts = parse_attempts(data, "user_data", page.user_label);
+  return page;
+}
+
+std::vector<Attempt> parse_test_file_with(simdjson::dom::parser& parser, std::string_view json) {
+  const auto obj = parse_root(parser, json, "\"attempts\"");
+  return parse_attempts(required(obj, "attempts"), "attempts", std::string{});
+}
+
+// Parse errors name the page: "URL: reason".
+template <typename Parse>
+auto load(const std::string& url, Parse&& parse) {
+  const std::string body = fetch(url);
+  try {
+    return parse(body);
+  } catch (const Error& e) {
+    throw Error(e.kind(), url + ": " + e.what());
+  }
+}
+
+// The reason alone: fetch errors start with "URL: ", which PageFailure holds apart.
+std::string reason_of(const Error& e, const std::string& url) {
+  const std::string_view message = e.what();
+  const std::string prefix = url + ": ";
+  if (message.substr(0, prefix.size()) == prefix) return std::string(message.substr(prefix.size()));
+  return std::string(message);
+}
+
+}  // namespace
+
+TrainingPage parse_training_page(std::string_view json) {
+  simdjson::dom::parser parser;
+  return parse_training_page_with(parser, json);
+}
+
+std::vector<Attempt> parse_test_file(std::string_view json) {
+  simdjson::dom::parser parser;
+  return parse_test_file_with(parser, json);
+}
+
+ChainLoad load_training_chain(const std::string& url, const Progress& progress) {
+  progress.throw_if_cancelled();
+  simdjson::dom::parser parser;  // reused: its buffers grow once
+  auto parse = [&](std::string_view json) { return parse_training_page_with(parser, json); };
+
+  ChainLoad out;
+  TrainingPage page = load(url, parse);  // the first page's errors propagate
+  // Loops are found on normalized URLs ("./a.json" and "a.json" are one page).
+  std::unordered_set<std::string> visited{resolve_url(url, url)};
+  std::string current = url;
+  while (true) {
+    out.pages.push_back(current);
+    if (out.attempts.empty()) {
+      out.attempts = std::move(page.attempts);
+    } else {
+      out.attempts.insert(out.attempts.end(), std::make_move_iterator(page.attempts.begin()),
+                          std::make_move_iterator(page.attempts.end()));
+    }
+    progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
+    if (!page.next) break;
+
+    std::string next = resolve_url(current, *page.next);
+    if (visited.contains(next)) {
+      out.failure = PageFailure{next, "next points back to page " + next + " already loaded (a loop)"};
+      break;
+    }
+    if (out.pages.size() >= kMaxChainPages) {
+      out.failure = PageFailure{next, "the chain is longer than " + std::to_string(kMaxChainPages) +
+                                          " pages; stopped before this one"};
+      break;
+    }
+    try {
+      page = load(next, parse);
+    } catch (const Error& e) {
+      if (e.kind() == ErrorKind::cancelled) throw;
+      out.failure = PageFailure{next, reason_of(e, next)};
+      break;
+    }
+    visited.insert(next);
+    current = std::move(next);
+  }
+  return out;
+}
+
+std::vector<Attempt> load_test_attempts(const std::string& url) {
+  simdjson::dom::parser parser;
+  return load(url, [&](std::string_view json) { return parse_test_file_with(parser, json); });
+}
+
+}  // namespace ksauth::ingest

@@ -1,0 +1,348 @@
+// Loading training chains and test files: from disk and over a loopback HTTP server, with the ways a
+// chain can stop early, and the real data sets.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+#include "ingest/fetch.hpp"
+#include "ingest/pages.hpp"
+#include "ingest_test_util.hpp"
+
+namespace ksauth::ingest {
+namespace {
+
+using testing::LoopbackServer;
+using testing::TempDir;
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A page of `label` with `n` one-event attempts typing 'a' + i at second i; `next` is JSON ("null" or
+// "\"x\"").
+std::string page(const std::string& label, int n, const std::string& next) {
+  std::string attempts;
+  for (int i = 0; i < n; ++i) {
+    if (i > 0) attempts += ",";
+    attempts += R"([{"character": ")" + std::string(1, static_cast<char>('a' + i)) +
+                R"(", "typed_at": "2019-01-16T15:06:0)" + std::to_string(i) + R"("}])";
+  }
+  return R"({"user_data": [)" + attempts + R"(], "user_label": ")" + label + R"(", "next": )" + next + "}";
+}
+
+constexpr Micros k150600 = 1'547'651'160'000'000;  // 2019-01-16T15:06:00
+
+std::vector<std::string> users(const std::vector<Attempt>& attempts) {
+  std::vector<std::string> out;
+  for (const auto& a : attempts) out.push_back(a.user);
+  return out;
+}
+
+// Every chain of the tests, in one directory served over HTTP as well.
+class Chains : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // ok: page1 -> sub/page2 -> page3 (relative links with a sub-directory and "..") -> end.
+    dir_.write("ok/page1.json", page("u1", 2, R"("sub/page2.json")"));
+    dir_.write("ok/sub/page2.json", page("u2", 3, R"("../page3.json")"));
+    dir_.write("ok/page3.json", page("u3", 1, "null"));
+    // missing: page2 does not exist.
+    dir_.write("missing/page1.json", page("u1", 2, R"("page2.json")"));
+    // badjson: page2 is not JSON; badpage: page2 is JSON with a bad event.
+    dir_.write("badjson/page1.json", page("u1", 2, R"("page2.json")"));
+    dir_.write("badjson/page2.json", "{\"user_data\": [");
+    dir_.write("badpage/page1.json", page("u1", 2, R"("page2.json")"));
+    dir_.write(
+        "badpage/page2.json",
+        R"({"user_data": [[{"character": "ab", "typed_at": "2019-01-16T15:06:00"}]], "user_label": "u2", "next": null})");
+    // loop: page1 -> page2 -> ./page1.
+    dir_.write("loop/page1.json", page("u1", 2, R"("page2.json")"));
+    dir_.write("loop/page2.json", page("u2", 1, R"("./page1.json")"));
+    // self: a page whose next is itself.
+    dir_.write("self/page1.json", page("u1", 1, R"("page1.json")"));
+    // err500: page2 answers HTTP 500 (an absolute path on the server).
+    dir_.write("err500/page1.json", page("u1", 2, R"("/error500")"));
+    // badfirst: the first page itself is broken.
+    dir_.write("badfirst/page1.json", R"({"user_data": [], "user_label": "", "next": null})");
+    dir_.write("test.json", R"({"attempts": [[{"character": "x", "typed_at": "2019-01-16T15:06:00"}],
+                                            [{"character": "y", "typed_at": "2019-01-16T15:06:01"}]]})");
+    dir_.write("badtest.json", R"({"attempts": [[]]})");
+
+    server_ = std::make_unique<LoopbackServer>([this](httplib::Server& s) {
+      s.set_mount_point("/", dir_.path());
+      s.Get("/error500", [](const httplib::Request&, httplib::Response& res) {
+        res.status = 500;
+        res.set_content("boom", "text/plain");
+      });
+    });
+  }
+  void TearDown() override { server_.reset(); }
+
+  std::string http(const std::string& path) const { return server_->url("/" + path); }
+
+  TempDir dir_;
+  std::unique_ptr<LoopbackServer> server_;
+};
+
+void expect_ok_chain(const ChainLoad& load, const std::vector<std::string>& pages) {
+  EXPECT_FALSE(load.failure.has_value()) << load.failure->page << ": " << load.failure->reason;
+  EXPECT_EQ(load.pages, pages);
+  EXPECT_EQ(users(load.attempts), (std::vector<std::string>{"u1", "u1", "u2", "u2", "u2", "u3"}));
+  ASSERT_EQ(load.attempts.size(), 6u);
+  // u2's third attempt typed 'c' at 15:06:02.
+  EXPECT_EQ(load.attempts[4].events, (std::vector<KeyEvent>{{"c", k150600 + 2'000'000, std::nullopt}}));
+  EXPECT_EQ(load.attempts[5].events, (std::vector<KeyEvent>{{"a", k150600, std::nullopt}}));
+}
+
+TEST_F(Chains, FromDiskAndFileUrlAndHttp) {
+  const std::string d = dir_.path();
+  expect_ok_chain(load_training_chain(d + "/ok/page1.json"),
+                  {d + "/ok/page1.json", d + "/ok/sub/page2.json", d + "/ok/page3.json"});
+  expect_ok_chain(load_training_chain("file://" + d + "/ok/page1.json"),
+                  {"file://" + d + "/ok/page1.json", "file://" + d + "/ok/sub/page2.json",
+                   "file://" + d + "/ok/page3.json"});
+  expect_ok_chain(load_training_chain(http("ok/page1.json")),
+                  {http("ok/page1.json"), http("ok/sub/page2.json"), http("ok/page3.json")});
+}
+
+TEST_F(Chains, ReportsProgressPerPage) {
+  std::vector<std::size_t> done;
+  const Progress progress([&](std::string_view step, std::size_t n, std::size_t total) {
+    EXPECT_EQ(step, "download");
+    EXPECT_EQ(total, 0u);
+    done.push_back(n);
+  });
+  load_training_chain(http("ok/page1.json"), progress);
+  EXPECT_EQ(done, (std::vector<std::size_t>{1, 2, 3}));
+}
+
+TEST_F(Chains, CancellationPropagates) {
+  std::atomic<bool> cancel{false};
+  const Progress progress([&](std::string_view, std::size_t, std::size_t) { cancel = true; }, &cancel);
+  try {
+    load_training_chain(http("ok/page1.json"), progress);
+    FAIL() << "expected Error(cancelled)";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::cancelled);
+  }
+}
+
+TEST_F(Chains, MissingSecondPageStopsTheChain) {
+  const ChainLoad http_load = load_training_chain(http("missing/page1.json"));
+  EXPECT_EQ(http_load.pages, std::vector<std::string>{http("missing/page1.json")});
+  EXPECT_EQ(http_load.attempts.size(), 2u);
+  ASSERT_TRUE(http_load.failure.has_value());
+  EXPECT_EQ(http_load.failure->page, http("missing/page2.json"));
+  EXPECT_EQ(http_load.failure->reason, "HTTP 404 Not Found");
+
+  const ChainLoad disk_load = load_training_chain(dir_.file("missing/page1.json"));
+  EXPECT_EQ(disk_load.attempts.size(), 2u);
+  ASSERT_TRUE(disk_load.failure.has_value());
+  EXPECT_EQ(disk_load.failure->page, dir_.file("missing/page2.json"));
+  EXPECT_EQ(disk_load.failure->reason, "no such file");
+}
+
+TEST_F(Chains, BadJsonOrBadPageStopsTheChain) {
+  const ChainLoad bad_json = load_training_chain(http("badjson/page1.json"));
+  EXPECT_EQ(bad_json.attempts.size(), 2u);
+  ASSERT_TRUE(bad_json.failure.has_value());
+  EXPECT_EQ(bad_json.failure->page, http("badjson/page2.json"));
+  EXPECT_TRUE(bad_json.failure->reason.starts_with("invalid JSON: ")) << bad_json.failure->reason;
+
+  const ChainLoad bad_page = load_training_chain(http("badpage/page1.json"));
+  EXPECT_EQ(users(bad_page.attempts), (std::vector<std::string>{"u1", "u1"}));  // nothing of page 2
+  ASSERT_TRUE(bad_page.failure.has_value());
+  EXPECT_EQ(bad_page.failure->page, http("badpage/page2.json"));
+  EXPECT_EQ(bad_page.failure->reason,
+            "attempt 0, event 0: \"character\" must be one character or a bracketed key name like [shift] "
+            "(got \"ab\")");
+}
+
+TEST_F(Chains, LoopIsDetected) {
+  const ChainLoad load = load_training_chain(http("loop/page1.json"));
+  EXPECT_EQ(load.pages, (std::vector<std::string>{http("loop/page1.json"), http("loop/page2.json")}));
+  EXPECT_EQ(users(load.attempts), (std::vector<std::string>{"u1", "u1", "u2"}));
+  ASSERT_TRUE(load.failure.has_value());
+  EXPECT_EQ(load.failure->page, http("loop/page1.json"));
+  EXPECT_EQ(load.failure->reason,
+            "next points back to page " + http("loop/page1.json") + " already loaded (a loop)");
+
+  // On disk, from a relative-looking path too: "./page1.json" and "page1.json" are the same page.
+  const ChainLoad self = load_training_chain(dir_.file("self/./page1.json"));
+  EXPECT_EQ(self.pages.size(), 1u);
+  EXPECT_EQ(self.attempts.size(), 1u);
+  ASSERT_TRUE(self.failure.has_value());
+  EXPECT_TRUE(contains(self.failure->reason, "already loaded (a loop)"));
+}
+
+TEST_F(Chains, ServerErrorStopsTheChain) {
+  const ChainLoad load = load_training_chain(http("err500/page1.json"));
+  EXPECT_EQ(load.attempts.size(), 2u);
+  ASSERT_TRUE(load.failure.has_value());
+  EXPECT_EQ(load.failure->page, http("error500"));
+  EXPECT_EQ(load.failure->reason, "HTTP 500 Internal Server Error");
+}
+
+TEST_F(Chains, FirstPageFailureThrows) {
+  try {
+    load_training_chain(http("nope/page1.json"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::not_found);
+    EXPECT_EQ(std::string(e.what()), http("nope/page1.json") + ": HTTP 404 Not Found");
+  }
+  try {
+    load_training_chain(http("badfirst/page1.json"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    EXPECT_EQ(std::string(e.what()), http("badfirst/page1.json") + ": \"user_label\" must not be empty");
+  }
+  try {
+    load_training_chain(http("error500"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::io);
+  }
+  try {
+    load_training_chain("ftp://example.org/page1.json");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+  }
+}
+
+TEST_F(Chains, TestAttempts) {
+  for (const std::string& url : {http("test.json"), dir_.file("test.json")}) {
+    const auto attempts = load_test_attempts(url);
+    ASSERT_EQ(attempts.size(), 2u);
+    EXPECT_EQ(attempts[0], (Attempt{"", {{"x", k150600, std::nullopt}}}));
+    EXPECT_EQ(attempts[1], (Attempt{"", {{"y", k150600 + 1'000'000, std::nullopt}}}));
+  }
+  try {
+    load_test_attempts(http("badtest.json"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    EXPECT_EQ(std::string(e.what()), http("badtest.json") + ": attempt 0 is empty");
+  }
+  try {
+    load_test_attempts(http("none.json"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::not_found);
+  }
+}
+
+// ---- the real data (read-only) ----
+
+class RealData : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto dir = testing::data_dir();
+    if (!dir) GTEST_SKIP() << "no data: set KSAUTH_DATA_DIR to the shared data directory";
+    dir_ = *dir;
+  }
+  std::string dir_;
+};
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+void expect_cmu_chain(const ChainLoad& load) {
+  EXPECT_FALSE(load.failure.has_value()) << load.failure->page << ": " << load.failure->reason;
+  EXPECT_EQ(load.pages.size(), 51u);
+  ASSERT_EQ(load.attempts.size(), 15'300u);
+  std::set<std::string> labels;
+  for (const Attempt& a : load.attempts) {
+    labels.insert(a.user);
+    ASSERT_EQ(a.events.size(), 10u);
+    for (const KeyEvent& e : a.events) {
+      ASSERT_TRUE(e.released_at.has_value());
+      ASSERT_GE(*e.released_at, e.pressed_at);
+    }
+  }
+  EXPECT_EQ(labels.size(), 51u);
+  EXPECT_EQ(*labels.begin(), "s002");
+  EXPECT_EQ(*labels.rbegin(), "s057");
+  EXPECT_EQ(load.attempts.front().user, "s002");
+  EXPECT_EQ(load.attempts.back().user, "s057");
+  // The first repetition of s002 types ".tie5Roanl", starting 2009-03-01T09:00:20 (see the chain's README).
+  std::string typed;
+  for (const KeyEvent& e : load.attempts.front().events) typed += e.key;
+  EXPECT_EQ(typed, ".tie5Roanl");
+  EXPECT_EQ(load.attempts.front().events[0].pressed_at, 1'235'898'020'000'000);
+  EXPECT_EQ(load.attempts.front().events[0].released_at, 1'235'898'020'149'100);
+}
+
+TEST_F(RealData, CmuChainFromDisk) {
+  const auto start = std::chrono::steady_clock::now();
+  const ChainLoad load = load_training_chain(dir_ + "/cmu-dsl2009/chain/train/user_s002.json");
+  std::printf("[ timing ] CMU chain from disk: %.3f s\n", seconds_since(start));
+  expect_cmu_chain(load);
+  EXPECT_EQ(load.pages.back(), dir_ + "/cmu-dsl2009/chain/train/user_s057.json");
+}
+
+TEST_F(RealData, CmuChainOverLoopbackHttp) {
+  LoopbackServer server([this](httplib::Server& s) { s.set_mount_point("/data", dir_); });
+  const auto start = std::chrono::steady_clock::now();
+  const ChainLoad load = load_training_chain(server.url("/data/cmu-dsl2009/chain/train/user_s002.json"));
+  std::printf("[ timing ] CMU chain over loopback HTTP: %.3f s\n", seconds_since(start));
+  expect_cmu_chain(load);
+  EXPECT_EQ(load.pages.back(), server.url("/data/cmu-dsl2009/chain/train/user_s057.json"));
+}
+
+TEST_F(RealData, UnifyIdChainStopsAtTheMissingSecondUser) {
+  const ChainLoad load =
+      load_training_chain(dir_ + "/unifyid-mle/user_4a438fdede4e11e9b986acde48001122.json");
+  EXPECT_EQ(load.pages.size(), 1u);
+  EXPECT_EQ(load.attempts.size(), 495u);
+  std::size_t events = 0;
+  for (const Attempt& a : load.attempts) {
+    EXPECT_EQ(a.user, "4a438fdede4e11e9b986acde48001122");
+    events += a.events.size();
+  }
+  EXPECT_EQ(events, 19'613u);  // as counted in unifyid-mle/SOURCE.txt
+  ASSERT_TRUE(load.failure.has_value());
+  EXPECT_TRUE(load.failure->page.ends_with("user_4a45245cde4e11e9b51bacde48001122.json"))
+      << load.failure->page;
+  EXPECT_EQ(load.failure->reason, "no such file");
+
+  LoopbackServer server([this](httplib::Server& s) { s.set_mount_point("/data", dir_); });
+  const ChainLoad over_http =
+      load_training_chain(server.url("/data/unifyid-mle/user_4a438fdede4e11e9b986acde48001122.json"));
+  EXPECT_EQ(over_http.attempts, load.attempts);
+  ASSERT_TRUE(over_http.failure.has_value());
+  EXPECT_EQ(over_http.failure->page,
+            server.url("/data/unifyid-mle/user_4a45245cde4e11e9b51bacde48001122.json"));
+  EXPECT_EQ(over_http.failure->reason, "HTTP 404 Not Found");
+}
+
+TEST_F(RealData, TestFiles) {
+  const auto unify = load_test_attempts(dir_ + "/unifyid-mle/sample_test.json");
+  EXPECT_EQ(unify.size(), 400u);
+  std::size_t events = 0;
+  for (const Attempt& a : unify) {
+    EXPECT_EQ(a.user, "");
+    events += a.events.size();
+  }
+  EXPECT_EQ(events, 15'704u);  // as counted in unifyid-mle/SOURCE.txt
+
+  const auto cmu = load_test_attempts(dir_ + "/cmu-dsl2009/chain/test_attempts.json");
+  EXPECT_EQ(cmu.size(), 5'100u);
+  for (const Attempt& a : cmu) {
+    ASSERT_EQ(a.events.size(), 10u);
+    EXPECT_EQ(a.user, "");
+  }
+}
+
+}  // namespace
+}  // namespace ksauth::ingest
