@@ -1,0 +1,440 @@
+#include "store/store.hpp"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "core/error.hpp"
+#include "store/events_blob.hpp"
+
+namespace ksauth::store {
+
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr int kBusyTimeoutMs = 5000;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS datasets (
+  id INTEGER PRIMARY KEY,
+  source TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  phrase TEXT,
+  n_users INTEGER NOT NULL DEFAULT 0,
+  n_attempts INTEGER NOT NULL DEFAULT 0,
+  n_valid INTEGER NOT NULL DEFAULT 0,
+  fetched_at TEXT,
+  UNIQUE (source, fingerprint)
+);
+CREATE TABLE IF NOT EXISTS attempts (
+  dataset_id INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL,
+  user TEXT NOT NULL,
+  events BLOB NOT NULL,
+  PRIMARY KEY (dataset_id, idx)
+);
+CREATE TABLE IF NOT EXISTS models (
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  params TEXT,
+  dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+  holdout REAL,
+  seed INTEGER,
+  metrics TEXT,
+  created_at TEXT,
+  blob BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS models_by_dataset ON models (dataset_id);
+)sql";
+
+// Everything an error message needs: the connection (for sqlite's message) and the path (for the user).
+struct Db {
+  sqlite3* handle;
+  const std::string& path;
+
+  [[noreturn]] void fail(int rc) const {
+    const std::string message = handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
+    const int primary = rc & 0xff;
+    const ErrorKind kind =
+        (primary == SQLITE_NOTADB || primary == SQLITE_CORRUPT) ? ErrorKind::corrupt : ErrorKind::io;
+    throw Error(kind, "database " + path + ": " + message);
+  }
+
+  void exec(const char* sql) const {
+    const int rc = sqlite3_exec(handle, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) fail(rc);
+  }
+};
+
+// A prepared statement, finalized on scope exit. Values are only ever bound, never spliced into SQL.
+class Statement {
+ public:
+  Statement(const Db& db, std::string_view sql) : db_(db) {
+    const int rc = sqlite3_prepare_v2(db_.handle, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    if (rc != SQLITE_OK) db_.fail(rc);
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int i, std::int64_t value) { return check(sqlite3_bind_int64(stmt_, i, value)); }
+  Statement& bind(int i, double value) { return check(sqlite3_bind_double(stmt_, i, value)); }
+  Statement& bind(int i, std::string_view text) {
+    const char* data = text.data() ? text.data() : "";  // a null pointer would bind NULL
+    return check(sqlite3_bind_text64(stmt_, i, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  Statement& bind_blob(int i, std::string_view bytes) {
+    if (bytes.empty()) return check(sqlite3_bind_zeroblob(stmt_, i, 0));  // a null pointer would bind NULL
+    return check(sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT));
+  }
+
+  // True when a row is ready, false when done.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    db_.fail(rc);
+  }
+  void run() {
+    while (step()) {
+    }
+  }
+  void reset() {
+    sqlite3_reset(stmt_);  // reports the last step's error again, already thrown
+    sqlite3_clear_bindings(stmt_);
+  }
+
+  std::int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const { return sqlite3_column_double(stmt_, col); }
+  std::string text(int col) const { return std::string(text_view(col)); }
+  // Valid until the next step or reset.
+  std::string_view text_view(int col) const {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
+  }
+  std::string blob(int col) const {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    const int n = sqlite3_column_bytes(stmt_, col);
+    return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+  }
+
+ private:
+  Statement& check(int rc) {
+    if (rc != SQLITE_OK) db_.fail(rc);
+    return *this;
+  }
+
+  const Db& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// A write transaction (BEGIN IMMEDIATE: take the write lock up front, so a busy database waits at the start
+// rather than failing half way) or a read one (BEGIN: one snapshot). Rolls back on scope exit unless commit()
+// succeeded.
+class Transaction {
+ public:
+  enum Mode { read, write };
+  Transaction(const Db& db, Mode mode) : db_(db) { db_.exec(mode == write ? "BEGIN IMMEDIATE" : "BEGIN"); }
+  ~Transaction() {
+    if (!done_) sqlite3_exec(db_.handle, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  const Db& db_;
+  bool done_ = false;
+};
+
+struct CloseDb {
+  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+};
+
+int user_version(const Db& db) {
+  Statement s(db, "PRAGMA user_version");
+  return s.step() ? static_cast<int>(s.int64(0)) : 0;
+}
+
+std::int64_t count_tables(const Db& db, std::string_view where) {
+  Statement s(
+      db, std::string("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND ") + std::string(where));
+  return s.step() ? s.int64(0) : 0;
+}
+
+constexpr const char* kOurTables = "name IN ('datasets', 'attempts', 'models')";
+constexpr const char* kOtherTables =
+    "name NOT IN ('datasets', 'attempts', 'models') AND name NOT LIKE 'sqlite_%'";
+
+constexpr const char* kDatasetColumns =
+    "SELECT id, source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at FROM datasets ";
+
+DataSetRecord read_dataset(const Statement& s) {
+  DataSetRecord r;
+  r.id = s.int64(0);
+  r.source = s.text(1);
+  r.fingerprint = s.text(2);
+  r.phrase = s.text(3);
+  r.n_users = s.int64(4);
+  r.n_attempts = s.int64(5);
+  r.n_valid = s.int64(6);
+  r.fetched_at = s.text(7);
+  return r;
+}
+
+constexpr const char* kModelColumns =
+    "SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at FROM models ";
+
+ModelRecord read_model(const Statement& s) {
+  ModelRecord r;
+  r.name = s.text(0);
+  r.type = s.text(1);
+  r.params_json = s.text(2);
+  r.dataset_id = s.int64(3);
+  r.holdout = s.real(4);
+  r.seed = static_cast<std::uint64_t>(s.int64(5));  // stored as the int64 with the same bits
+  r.metrics_json = s.text(6);
+  r.created_at = s.text(7);
+  return r;
+}
+
+bool dataset_exists(const Db& db, std::int64_t id) {
+  Statement s(db, "SELECT 1 FROM datasets WHERE id = ?");
+  s.bind(1, id);
+  return s.step();
+}
+
+// WAL lets readers work while one writer writes, and a crash loses no committed transaction. The mode is kept
+// in the file, so only a new database is switched (an in-memory one stays "memory"). The switch needs the
+// file to itself and SQLite does not wait for that (no busy handler), so when other connections are busy
+// opening the same new file, wait for them here, as long as the busy timeout.
+void set_wal(const Db& db) {
+  for (int waited_ms = 0;; waited_ms += 10) {
+    std::string mode;
+    {
+      Statement s(db, "PRAGMA journal_mode");
+      if (s.step()) mode = s.text(0);
+    }
+    if (mode == "wal" || mode == "memory") return;
+    const int rc = sqlite3_exec(db.handle, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    const int primary = rc & 0xff;
+    const bool busy = primary == SQLITE_BUSY || primary == SQLITE_LOCKED;
+    if (rc != SQLITE_OK && (!busy || waited_ms >= kBusyTimeoutMs)) db.fail(rc);
+    // Accepted but still not made after the timeout: stay with the rollback journal, which is safe too.
+    if (waited_ms >= kBusyTimeoutMs) return;
+    if (rc != SQLITE_OK) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+}  // namespace
+
+Store::Store(const std::string& path) : path_(path) {
+  // SQLite would open a private temporary database for "", which would silently keep nothing.
+  if (path.empty()) throw Error(ErrorKind::io, "cannot open database: the path is empty");
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<sqlite3, CloseDb> handle(raw);
+  if (rc != SQLITE_OK) {
+    const std::string message = raw ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
+    throw Error(ErrorKind::io, "cannot open database " + path + ": " + message);
+  }
+  const Db db{handle.get(), path_};
+  sqlite3_extended_result_codes(db.handle, 1);
+  sqlite3_busy_timeout(db.handle, kBusyTimeoutMs);
+  // Takes effect only when the file is created: an attempt row is ~2 KB of events, so 4 KB pages would
+  // hold one row each, half empty; 16 KB pages hold seven.
+  db.exec("PRAGMA page_size = 16384");
+
+  // The first read of the file: a file that is not SQLite fails here (SQLITE_NOTADB -> corrupt).
+  const int version = user_version(db);
+  if (version > kSchemaVersion)
+    throw Error(ErrorKind::corrupt, "database " + path + " has schema version " + std::to_string(version) +
+                                        ", newer than this ksauth reads (" + std::to_string(kSchemaVersion) +
+                                        ")");
+  if (version == kSchemaVersion) {
+    if (count_tables(db, kOurTables) != 3)
+      throw Error(ErrorKind::corrupt, "database " + path + " is not a ksauth database (tables missing)");
+  } else {
+    Transaction t(db, Transaction::write);
+    if (user_version(db) == 0) {  // re-read under the write lock: another process may have just set it up
+      if (count_tables(db, kOtherTables) != 0)
+        throw Error(ErrorKind::corrupt, "database " + path + " is a SQLite database but not a ksauth one");
+      db.exec(kSchema);
+      db.exec("PRAGMA user_version = 1");
+    }
+    t.commit();
+  }
+  db.exec("PRAGMA foreign_keys = ON");
+  set_wal(db);
+  db_ = handle.release();
+}
+
+Store::~Store() {
+  sqlite3_close_v2(db_);
+}
+
+std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const Attempt> attempts) {
+  const Db db{db_, path_};
+  Transaction t(db, Transaction::write);
+  {
+    Statement find(db, "SELECT id FROM datasets WHERE source = ? AND fingerprint = ?");
+    find.bind(1, record.source).bind(2, record.fingerprint);
+    if (find.step()) return find.int64(0);  // already stored: nothing written (the transaction rolls back)
+  }
+
+  Statement insert(
+      db,
+      "INSERT INTO datasets (source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, record.source)
+      .bind(2, record.fingerprint)
+      .bind(3, record.phrase)
+      .bind(4, record.n_users)
+      .bind(5, record.n_attempts)
+      .bind(6, record.n_valid)
+      .bind(7, record.fetched_at);
+  insert.run();
+  const std::int64_t id = sqlite3_last_insert_rowid(db_);
+
+  Statement row(db, "INSERT INTO attempts (dataset_id, idx, user, events) VALUES (?, ?, ?, ?)");
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    row.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, attempts[i].user);
+    row.bind_blob(4, detail::encode_events(attempts[i].events));
+    row.run();
+    row.reset();
+  }
+  t.commit();
+  return id;
+}
+
+std::optional<DataSetRecord> Store::find_dataset(std::int64_t id) const {
+  const Db db{db_, path_};
+  Statement s(db, std::string(kDatasetColumns) + "WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_dataset(s);
+}
+
+std::optional<DataSetRecord> Store::latest_dataset_for_source(const std::string& source) const {
+  const Db db{db_, path_};
+  Statement s(db, std::string(kDatasetColumns) + "WHERE source = ? ORDER BY id DESC LIMIT 1");
+  s.bind(1, source);
+  if (!s.step()) return std::nullopt;
+  return read_dataset(s);
+}
+
+std::vector<DataSetRecord> Store::list_datasets() const {
+  const Db db{db_, path_};
+  Statement s(db, std::string(kDatasetColumns) + "ORDER BY id");
+  std::vector<DataSetRecord> out;
+  while (s.step()) out.push_back(read_dataset(s));
+  return out;
+}
+
+std::vector<Attempt> Store::load_attempts(std::int64_t dataset_id) const {
+  const Db db{db_, path_};
+  const Transaction snapshot(db, Transaction::read);  // the check and the rows see the same data
+  if (!dataset_exists(db, dataset_id))
+    throw Error(ErrorKind::not_found, "data set " + std::to_string(dataset_id) + " not found in " + path_);
+  Statement s(db, "SELECT idx, user, events FROM attempts WHERE dataset_id = ? ORDER BY idx");
+  s.bind(1, dataset_id);
+  std::vector<Attempt> out;
+  while (s.step()) {
+    try {
+      out.push_back(Attempt{s.text(1), detail::decode_events(s.blob(2))});
+    } catch (const Error& e) {
+      throw Error(ErrorKind::corrupt, "database " + path_ + ": data set " + std::to_string(dataset_id) +
+                                          ", attempt " + std::to_string(s.int64(0)) + ": " + e.what());
+    }
+  }
+  return out;
+}
+
+void Store::save_model(const ModelRecord& record, bool replace) {
+  const Db db{db_, path_};
+  if (record.name.empty()) throw Error(ErrorKind::invalid_input, "a model needs a name");
+  Transaction t(db, Transaction::write);
+  if (!dataset_exists(db, record.dataset_id))
+    throw Error(ErrorKind::not_found, "model '" + record.name + "': data set " +
+                                          std::to_string(record.dataset_id) + " not found in " + path_);
+  bool exists = false;
+  {
+    Statement s(db, "SELECT 1 FROM models WHERE name = ?");
+    s.bind(1, record.name);
+    exists = s.step();
+  }
+  if (exists && !replace)
+    throw Error(ErrorKind::conflict,
+                "model '" + record.name + "' already exists (use --replace to overwrite it)");
+  if (exists) {
+    Statement del(db, "DELETE FROM models WHERE name = ?");
+    del.bind(1, record.name);
+    del.run();
+  }
+  Statement insert(
+      db,
+      "INSERT INTO models (name, type, params, dataset_id, holdout, seed, metrics, created_at, blob) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  insert.bind(1, record.name)
+      .bind(2, record.type)
+      .bind(3, record.params_json)
+      .bind(4, record.dataset_id)
+      .bind(5, record.holdout)
+      .bind(6, static_cast<std::int64_t>(record.seed))
+      .bind(7, record.metrics_json)
+      .bind(8, record.created_at)
+      .bind_blob(9, record.blob);
+  insert.run();
+  t.commit();
+}
+
+std::optional<ModelRecord> Store::get_model(const std::string& name) const {
+  const Db db{db_, path_};
+  Statement s(db,
+              "SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at, blob FROM models "
+              "WHERE name = ?");
+  s.bind(1, name);
+  if (!s.step()) return std::nullopt;
+  ModelRecord r = read_model(s);
+  r.blob = s.blob(8);
+  return r;
+}
+
+std::vector<ModelRecord> Store::list_models() const {
+  const Db db{db_, path_};
+  Statement s(db, std::string(kModelColumns) + "ORDER BY rowid");  // rowid grows with each insert
+  std::vector<ModelRecord> out;
+  while (s.step()) out.push_back(read_model(s));
+  return out;
+}
+
+std::vector<ModelRecord> Store::models_for_dataset(std::int64_t dataset_id) const {
+  const Db db{db_, path_};
+  Statement s(db, std::string(kModelColumns) + "WHERE dataset_id = ? ORDER BY rowid");
+  s.bind(1, dataset_id);
+  std::vector<ModelRecord> out;
+  while (s.step()) out.push_back(read_model(s));
+  return out;
+}
+
+bool Store::delete_model(const std::string& name) {
+  const Db db{db_, path_};
+  Transaction t(db, Transaction::write);
+  Statement s(db, "DELETE FROM models WHERE name = ?");
+  s.bind(1, name);
+  s.run();
+  const bool deleted = sqlite3_changes(db_) > 0;
+  t.commit();
+  return deleted;
+}
+
+}  // namespace ksauth::store
