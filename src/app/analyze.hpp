@@ -1,0 +1,44 @@
+#pragma once
+// Use case: analyze a training source: which attempts are valid, who is enrolled, and the features a
+// model will learn from.
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/data_set.hpp"
+#include "features/keystroke_table.hpp"
+
+namespace ksauth::app {
+
+struct AnalyzeRequest {
+  std::string url;
+  DataOptions data;
+  std::size_t first_n = 10;  // rows of the keystroke and feature tables, at most kMaxRowsShown
+};
+
+struct FeatureRow {
+  std::size_t attempt = 0;  // index in the load
+  std::string user;
+  std::vector<double> values;
+};
+
+struct AnalyzeReport {
+  store::DataSetRecord dataset;
+  std::vector<std::string> pages;
+  std::optional<ingest::PageFailure> failure;
+  features::PhraseChoice phrase;
+  std::size_t min_attempts = 1;
+  std::vector<features::UserSummary> users;
+  std::size_t n_attempts = 0;
+  std::size_t n_valid = 0;
+  std::size_t n_keystrokes = 0;
+  std::size_t n_feature_rows = 0;  // valid attempts of enrolled users: what a model trains on
+  std::vector<features::KeystrokeRow> keystrokes;  // the first N
+  features::FeatureLayout layout;
+  std::vector<FeatureRow> features;  // the first N
+};
+
+AnalyzeReport analyze(store::Store& store, const AnalyzeRequest& request, const Progress& progress = {});
+
+}  // namespace ksauth::app

@@ -1,0 +1,91 @@
+#include "app/data_set.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+#include "core/timestamp.hpp"
+
+namespace ksauth::app {
+namespace {
+
+// FNV-1a over the attempts' content: the same source with the same content is the same data set.
+std::string fingerprint(const std::vector<Attempt>& attempts) {
+  std::uint64_t h = 1469598103934665603ull;
+  const auto mix = [&h](const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+  };
+  for (const Attempt& a : attempts) {
+    mix(a.user.data(), a.user.size() + 1);
+    for (const KeyEvent& e : a.events) {
+      mix(e.key.data(), e.key.size() + 1);
+      mix(&e.pressed_at, sizeof e.pressed_at);
+      const Micros released = e.released_at.value_or(-1);
+      mix(&released, sizeof released);
+    }
+    mix("\n", 1);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// Hold and release-to-press features only when every valid attempt has release times.
+bool valid_attempts_have_release(const std::vector<Attempt>& attempts, const features::Validation& v) {
+  bool any = false;
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    if (!v.valid[i]) continue;
+    if (!features::has_release_times(attempts[i], v.replays[i])) return false;
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+LoadedData load_training_data(store::Store& store, const std::string& url, const DataOptions& options,
+                              const Progress& progress) {
+  LoadedData data;
+  data.source = url;
+  data.load = ingest::load_training_chain(url, progress);
+  data.validation = features::validate(data.load.attempts, options.phrase, options.min_attempts);
+  data.layout = features::make_layout(data.validation.phrase.phrase,
+                                      valid_attempts_have_release(data.load.attempts, data.validation));
+
+  store::DataSetRecord& record = data.dataset;
+  record.source = url;
+  record.fingerprint = fingerprint(data.load.attempts);
+  record.phrase = data.validation.phrase.phrase;
+  record.n_users = static_cast<std::int64_t>(data.validation.users.size());
+  record.n_attempts = static_cast<std::int64_t>(data.load.attempts.size());
+  record.n_valid = static_cast<std::int64_t>(data.validation.n_valid());
+  record.fetched_at = utc_now_iso();
+  progress.report("storing", 0, 1);
+  record.id = store.save_dataset(record, data.load.attempts);
+  if (auto stored = store.find_dataset(record.id)) record.fetched_at = stored->fetched_at;
+  return data;
+}
+
+LabelledFeatures labelled_features(const LoadedData& data) {
+  LabelledFeatures out;
+  std::unordered_map<std::string, int> class_of;
+  for (const auto& user : data.validation.users) {
+    if (!user.enrolled) continue;
+    class_of[user.user] = static_cast<int>(out.labels.size());
+    out.labels.push_back(user.user);
+  }
+  const auto& attempts = data.load.attempts;
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    const auto cls = class_of.find(attempts[i].user);
+    if (!data.validation.valid[i] || cls == class_of.end()) continue;
+    const auto row = features::extract(attempts[i], data.validation.replays[i], data.layout);
+    if (!row) continue;
+    out.x.append_row(*row);
+    out.y.push_back(cls->second);
+    out.attempt_index.push_back(i);
+  }
+  return out;
+}
+
+}  // namespace ksauth::app

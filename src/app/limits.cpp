@@ -1,0 +1,22 @@
+#include "app/limits.hpp"
+
+#include "core/error.hpp"
+
+namespace ksauth::app {
+
+void check_rows_shown(std::size_t n) {
+  if (n > kMaxRowsShown)
+    throw Error(ErrorKind::invalid_input,
+                "first N must be at most " + std::to_string(kMaxRowsShown) + " rows (got " + std::to_string(n) + ")");
+}
+
+void check_model_name(const std::string& name) {
+  const auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); };
+  bool ok = !name.empty() && name.size() <= 64 && alnum(name.front());
+  for (char c : name) ok = ok && (alnum(c) || c == '.' || c == '_' || c == '-');
+  if (!ok)
+    throw Error(ErrorKind::invalid_input,
+                "model name must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+}
+
+}  // namespace ksauth::app

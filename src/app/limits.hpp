@@ -1,0 +1,15 @@
+#pragma once
+// Limits and checks on what users name and ask for, shared by every front end.
+#include <cstddef>
+#include <string>
+
+namespace ksauth::app {
+
+inline constexpr std::size_t kMaxRowsShown = 1000;  // "display first N": the prototype's bound
+
+// Error(invalid_input) when n > kMaxRowsShown.
+void check_rows_shown(std::size_t n);
+// A model name: 1-64 of letters, digits, '.', '_', '-', starting with a letter or digit.
+void check_model_name(const std::string& name);
+
+}  // namespace ksauth::app

@@ -1,0 +1,86 @@
+#include "app/predict.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <numeric>
+
+#include "app/csv.hpp"
+#include "app/model_registry.hpp"
+#include "core/error.hpp"
+#include "features/vector.hpp"
+#include "ingest/pages.hpp"
+
+namespace ksauth::app {
+namespace {
+
+std::string why_invalid(const features::Replay& replay, const std::string& phrase) {
+  return replay.text != phrase ? "does not spell the phrase"
+                               : "has no release times (the model was trained with hold times)";
+}
+
+}  // namespace
+
+PredictReport predict_attempts(const models::TrainedModel& model, std::span<const Attempt> attempts) {
+  const auto found = features::layout_from_names(model.phrase, model.feature_names);
+  if (!found) throw Error(ErrorKind::corrupt, "the model's features match no layout this ksauth computes");
+  const features::FeatureLayout& layout = *found;
+  PredictReport report;
+  report.phrase = model.phrase;
+  Matrix x;
+  std::vector<std::size_t> scored;  // row of x -> attempt
+  report.rows.resize(attempts.size());
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    PredictionRow& row = report.rows[i];
+    row.attempt = i;
+    const features::Replay replay = features::replay(attempts[i]);
+    if (auto v = features::extract(attempts[i], replay, layout)) {
+      x.append_row(*v);
+      scored.push_back(i);
+    } else {
+      row.reason = why_invalid(replay, model.phrase);
+    }
+  }
+  if (!scored.empty()) {
+    const Matrix proba = model.classifier->predict_proba(x);
+    std::vector<std::size_t> order(proba.cols());
+    for (std::size_t r = 0; r < scored.size(); ++r) {
+      const auto p = proba.row(r);
+      std::iota(order.begin(), order.end(), 0);
+      const std::size_t k = std::min<std::size_t>(3, order.size());
+      std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
+                        [&](std::size_t a, std::size_t b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
+      PredictionRow& row = report.rows[scored[r]];
+      row.ok = true;
+      for (std::size_t j = 0; j < k; ++j) row.top.push_back({model.labels[order[j]], p[order[j]]});
+      row.predicted_user = row.top.front().user;
+      row.confidence = row.top.front().confidence;
+    }
+  }
+  report.n_ok = scored.size();
+  report.n_invalid = attempts.size() - scored.size();
+  return report;
+}
+
+PredictReport predict(const store::Store& store, const std::string& url, const std::string& model_name,
+                      const Progress& progress) {
+  const models::TrainedModel model = open_model(store, model_name);  // a bad name fails before the download
+  progress.report("download", 0, 1);
+  const std::vector<Attempt> attempts = ingest::load_test_attempts(url);
+  progress.report("predicting", 0, 1);
+  PredictReport report = predict_attempts(model, attempts);
+  report.model = model_name;
+  return report;
+}
+
+std::string predictions_csv(const PredictReport& report) {
+  std::string out = "attempt,status,predicted_user,confidence\n";
+  for (const PredictionRow& row : report.rows) {
+    char confidence[32] = "";
+    if (row.ok) std::snprintf(confidence, sizeof confidence, "%.6f", row.confidence);
+    out += std::to_string(row.attempt) + ',' + (row.ok ? "ok" : "invalid") + ',' + csv_field(row.predicted_user) +
+           ',' + confidence + '\n';
+  }
+  return out;
+}
+
+}  // namespace ksauth::app

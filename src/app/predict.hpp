@@ -1,0 +1,44 @@
+#pragma once
+// Use case: who typed each attempt of a test source, with a stored model.
+#include <cstddef>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/attempt.hpp"
+#include "core/progress.hpp"
+#include "models/model_file.hpp"
+#include "store/store.hpp"
+
+namespace ksauth::app {
+
+struct Candidate {
+  std::string user;
+  double confidence = 0;
+};
+
+struct PredictionRow {
+  std::size_t attempt = 0;  // 0-based index in the test source
+  bool ok = false;          // false: the attempt cannot be scored ("invalid")
+  std::string reason;       // why not, when !ok
+  std::string predicted_user;
+  double confidence = 0;       // in [0,1]
+  std::vector<Candidate> top;  // the 3 most likely users, best first
+};
+
+struct PredictReport {
+  std::string model;
+  std::string phrase;
+  std::vector<PredictionRow> rows;
+  std::size_t n_ok = 0;
+  std::size_t n_invalid = 0;
+};
+
+PredictReport predict_attempts(const models::TrainedModel& model, std::span<const Attempt> attempts);
+PredictReport predict(const store::Store& store, const std::string& url, const std::string& model_name,
+                      const Progress& progress = {});
+
+// attempt,status,predicted_user,confidence: every row, the same for the CLI and the API.
+std::string predictions_csv(const PredictReport& report);
+
+}  // namespace ksauth::app

@@ -1,0 +1,42 @@
+#pragma once
+// Use case: train a model on a training source with a stratified holdout, store it, and compare it with
+// every stored model trained on the same data set.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/data_set.hpp"
+#include "app/model_registry.hpp"
+#include "core/params.hpp"
+#include "eval/metrics.hpp"
+
+namespace ksauth::app {
+
+struct TrainRequest {
+  std::string url;
+  std::string model_type;
+  std::string name;
+  Params params;            // the model's own parameters; unset ones take the model's defaults
+  double holdout = 0.2;     // fraction of each user's valid attempts held out, in (0,1)
+  std::uint64_t seed = 42;  // the split and the model's random choices
+  bool replace = false;     // overwrite a stored model of the same name
+  DataOptions data;
+};
+
+struct TrainReport {
+  store::DataSetRecord dataset;
+  std::optional<ingest::PageFailure> failure;  // the chain stopped early: trained on the pages before it
+  features::PhraseChoice phrase;
+  ModelSummary model;  // the new model, as stored
+  std::size_t n_train = 0;
+  std::size_t n_holdout = 0;
+  std::vector<std::string> labels;
+  std::vector<std::vector<std::size_t>> confusion;  // [true][predicted] on the holdout
+  double fit_seconds = 0;
+  std::vector<ModelSummary> comparison;  // every stored model on this data set, the new one included
+};
+
+TrainReport train(store::Store& store, const TrainRequest& request, const Progress& progress = {});
+
+}  // namespace ksauth::app

@@ -1,0 +1,169 @@
+// ksauth: the command line. It parses arguments, calls app/, and formats the answers; it computes nothing.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "app/analyze.hpp"
+#include "app/limits.hpp"
+#include "app/model_registry.hpp"
+#include "app/predict.hpp"
+#include "app/report_json.hpp"
+#include "app/train.hpp"
+#include "cli/terminal_progress.hpp"
+#include "cli/text_reports.hpp"
+#include "cli/text_table.hpp"
+#include "core/error.hpp"
+#include "models/classifier.hpp"
+
+namespace ksauth::cli {
+namespace {
+
+int exit_code(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::invalid_input: return 2;
+    case ErrorKind::not_found: return 3;
+    case ErrorKind::conflict: return 4;
+    case ErrorKind::corrupt: return 5;
+    case ErrorKind::io: return 6;
+    case ErrorKind::cancelled: return 130;
+  }
+  return 1;
+}
+
+// Written to a temporary file beside it, then renamed: a failure never leaves half a file.
+void write_file(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) {
+      std::error_code ignored;
+      std::filesystem::remove(tmp, ignored);
+      throw Error(ErrorKind::io, "cannot write " + path);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) throw Error(ErrorKind::io, "cannot write " + path + ": " + ec.message());
+}
+
+struct GlobalOptions {
+  std::string db = "ksauth.db";
+  std::optional<std::string> phrase;
+  std::size_t min_attempts = 1;
+
+  app::DataOptions data() const { return {phrase, min_attempts}; }
+};
+
+int run(int argc, char** argv) {
+  CLI::App cli{"ksauth: keystroke-dynamics authentication. Analyze typing data, train and compare models, "
+               "predict who typed."};
+  cli.require_subcommand(1);
+  cli.fallthrough();
+  GlobalOptions global;
+  cli.add_option("--db", global.db, "SQLite database file")->capture_default_str();
+  cli.add_option("--phrase", global.phrase,
+                 "The phrase attempts must spell (default: \"Be Authentic. Be Yourself. Be Typing.\" if typed, "
+                 "else the most common text; 'auto' infers it)");
+  cli.add_option("--min-attempts", global.min_attempts, "Valid attempts a user needs to be enrolled")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+
+  // analyze
+  std::string url;
+  std::size_t first_n = 10;
+  bool json = false;
+  auto* analyze = cli.add_subcommand("analyze", "Load a training URL: valid attempts, enrolled users, features");
+  analyze->add_option("url", url, "Training URL: first page of a JSON chain (http(s)://, file:// or a path)")->required();
+  analyze->add_option("--first-n", first_n, "Rows of the keystroke and feature tables (at most 1000)")->capture_default_str();
+  analyze->add_flag("--json", json, "Print one JSON object");
+
+  // train
+  app::TrainRequest train_request;
+  std::vector<std::string> params;
+  auto* train = cli.add_subcommand("train", "Train a model with a holdout and compare it with the others");
+  train->add_option("url", train_request.url, "Training URL")->required();
+  std::string types_help = "Model type:";
+  for (const auto& t : models::classifier_types()) types_help += " " + t;
+  train->add_option("--model", train_request.model_type, types_help)->required();
+  train->add_option("--name", train_request.name, "Name to store the model under")->required();
+  train->add_option("--holdout", train_request.holdout, "Fraction of each user's attempts held out, in (0,1)")
+      ->capture_default_str();
+  train->add_option("--seed", train_request.seed, "Seed of the split and the model")->capture_default_str();
+  train->add_option("--param", params, "Model parameter NAME=VALUE (adaboost: n_estimators, max_depth, learning_rate)");
+  train->add_flag("--replace", train_request.replace, "Overwrite a model of the same name");
+  train->add_flag("--json", json, "Print one JSON object");
+
+  // models
+  auto* models_cmd = cli.add_subcommand("models", "List the stored models");
+  models_cmd->add_flag("--json", json, "Print a JSON array");
+  std::string delete_name;
+  auto* delete_cmd = cli.add_subcommand("delete", "Delete a stored model");
+  delete_cmd->add_option("name", delete_name, "Model name")->required();
+
+  // predict
+  std::string model_name, csv_path;
+  auto* predict = cli.add_subcommand("predict", "Predict who typed each attempt of a test URL");
+  predict->add_option("url", url, "Test URL: {\"attempts\": [...]} (http(s)://, file:// or a path)")->required();
+  predict->add_option("--model", model_name, "Stored model name")->required();
+  predict->add_option("--first-n", first_n, "Rows to print (at most 1000)")->capture_default_str();
+  predict->add_option("--csv", csv_path, "Write every row to this CSV file");
+  predict->add_flag("--json", json, "Print one JSON object (the first N rows)");
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+
+  store::Store store(global.db);
+  TerminalProgress terminal;
+  if (*analyze) {
+    const app::AnalyzeReport report = app::analyze(store, {url, global.data(), first_n}, terminal.progress());
+    std::cerr << failure_warning(report.failure);
+    std::cout << (json ? app::to_json(report).dump(2) + "\n" : analyze_text(report));
+  } else if (*train) {
+    for (const auto& p : params) train_request.params.insert(parse_param(p));
+    train_request.data = global.data();
+    const app::TrainReport report = app::train(store, train_request, terminal.progress());
+    std::cerr << failure_warning(report.failure);
+    std::cout << (json ? app::to_json(report).dump(2) + "\n" : train_text(report));
+  } else if (*models_cmd) {
+    const auto models = app::list_models(store);
+    if (json) {
+      nlohmann::json array = nlohmann::json::array();
+      for (const auto& m : models) array.push_back(app::to_json(m));
+      std::cout << array.dump(2) << "\n";
+    } else {
+      std::cout << models_text(models);
+    }
+  } else if (*delete_cmd) {
+    app::delete_model(store, delete_name);
+    std::cout << "Deleted model '" << delete_name << "'\n";
+  } else if (*predict) {
+    app::check_rows_shown(first_n);
+    const app::PredictReport report = app::predict(store, url, model_name, terminal.progress());
+    if (!csv_path.empty()) write_file(csv_path, app::predictions_csv(report));
+    std::cout << (json ? app::to_json(report, first_n).dump(2) + "\n" : predict_text(report, first_n));
+    if (!csv_path.empty() && !json) std::cout << "Wrote " << grouped(report.rows.size()) << " rows to " << csv_path << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace ksauth::cli
+
+int main(int argc, char** argv) {
+  try {
+    return ksauth::cli::run(argc, argv);
+  } catch (const ksauth::Error& e) {
+    std::cerr << "ksauth: " << e.what() << "\n";
+    return ksauth::cli::exit_code(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "ksauth: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

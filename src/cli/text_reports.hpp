@@ -1,0 +1,20 @@
+#pragma once
+// The use cases' answers as text for people at a terminal.
+#include <string>
+#include <vector>
+
+#include "app/analyze.hpp"
+#include "app/model_registry.hpp"
+#include "app/predict.hpp"
+#include "app/train.hpp"
+
+namespace ksauth::cli {
+
+std::string analyze_text(const app::AnalyzeReport& report);
+std::string train_text(const app::TrainReport& report);
+std::string models_text(const std::vector<app::ModelSummary>& models);
+std::string predict_text(const app::PredictReport& report, std::size_t first_n);
+// One line naming where a chain stopped early, or "" (to stderr: the data loaded is still used).
+std::string failure_warning(const std::optional<ingest::PageFailure>& failure);
+
+}  // namespace ksauth::cli

@@ -1,0 +1,174 @@
+// The ksauth executable on the real data in ../shared/data (or $KSAUTH_DATA_DIR), served over loopback
+// HTTP so that the chain of pages is followed the way it is in production.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/fixtures.hpp"
+#include "support/loopback_server.hpp"
+
+namespace ksauth {
+namespace {
+
+using nlohmann::json;
+
+struct CommandResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string quoted(const std::string& arg) {
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+class Ksauth : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    data_ = testing::data_dir();
+    if (data_.empty() || !std::filesystem::exists(data_ + "/cmu-dsl2009/chain/train/user_s002.json")) return;
+    server_ = new testing::LoopbackServer(data_);
+    dir_ = new testing::TempDir();
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    delete dir_;
+    server_ = nullptr;
+    dir_ = nullptr;
+  }
+  void SetUp() override {
+    if (!server_) GTEST_SKIP() << "the real data is not there: set KSAUTH_DATA_DIR";
+  }
+
+  static CommandResult ksauth(const std::vector<std::string>& args) {
+    std::string command = quoted(KSAUTH_BINARY) + " --db " + quoted(dir_->file("ksauth.db"));
+    for (const auto& a : args) command += " " + quoted(a);
+    const std::string out = dir_->file("stdout"), err = dir_->file("stderr");
+    const int status = std::system((command + " >" + quoted(out) + " 2>" + quoted(err)).c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_all(out), read_all(err)};
+  }
+
+  static json ksauth_json(const std::vector<std::string>& args) {
+    const CommandResult run = ksauth(args);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    return json::parse(run.out);
+  }
+
+  static inline std::string data_;
+  static inline testing::LoopbackServer* server_ = nullptr;
+  static inline testing::TempDir* dir_ = nullptr;
+};
+
+TEST_F(Ksauth, TrainsComparesAndPredictsOnTheCmuChain) {
+  const std::string train_url = server_->url("cmu-dsl2009/chain/train/user_s002.json");
+  const json a1 = ksauth_json({"train", train_url, "--model", "adaboost", "--name", "a1", "--holdout", "0.2", "--json"});
+  EXPECT_EQ(a1["dataset"]["n_users"], 51);
+  EXPECT_EQ(a1["dataset"]["n_attempts"], 15300);
+  EXPECT_EQ(a1["phrase"]["text"], ".tie5Roanl");
+  EXPECT_EQ(a1["n_train"].get<int>() + a1["n_holdout"].get<int>(), 15300);
+  EXPECT_EQ(a1["n_holdout"], 51 * 60);
+  EXPECT_GE(a1["accuracy"].get<double>(), 0.90);
+  EXPECT_GT(a1["roc_auc"].get<double>(), a1["accuracy"].get<double>());
+  std::cout << "adaboost holdout: " << a1["model"]["metrics"].dump() << " fit " << a1["fit_seconds"] << " s\n";
+
+  const json m1 = ksauth_json({"train", train_url, "--model", "manhattan", "--name", "m1", "--json"});
+  EXPECT_GE(m1["accuracy"].get<double>(), 0.60);
+  EXPECT_EQ(m1["dataset"]["id"], a1["dataset"]["id"]);  // the same data set, not a copy
+  ASSERT_EQ(m1["comparison"].size(), 2u);
+  std::cout << "manhattan holdout: " << m1["model"]["metrics"].dump() << "\n";
+
+  const json models = ksauth_json({"models", "--json"});
+  ASSERT_EQ(models.size(), 2u);
+  EXPECT_EQ(models[0]["name"], "a1");
+  EXPECT_EQ(models[0]["metrics"]["accuracy"], a1["accuracy"]);
+
+  const std::string csv = dir_->file("out.csv");
+  const CommandResult predict = ksauth({"predict", server_->url("cmu-dsl2009/chain/test_attempts.json"), "--model", "a1",
+                              "--csv", csv});
+  ASSERT_EQ(predict.exit_code, 0) << predict.err;
+  const std::string rows = read_all(csv);
+  EXPECT_EQ(std::count(rows.begin(), rows.end(), '\n'), 5101);  // header + 5,100 attempts
+  EXPECT_EQ(rows.substr(0, rows.find('\n')), "attempt,status,predicted_user,confidence");
+  EXPECT_EQ(rows.find(",invalid,"), std::string::npos);
+  EXPECT_NE(predict.out.find("5,100 attempts, 5,100 scored"), std::string::npos) << predict.out;
+
+  const CommandResult again = ksauth({"train", train_url, "--model", "manhattan", "--name", "m1"});
+  EXPECT_EQ(again.exit_code, 4);
+  EXPECT_NE(again.err.find("already exists"), std::string::npos) << again.err;
+}
+
+TEST_F(Ksauth, AnalyzeReportsTheUnifyIdUserAndTheMissingNextPage) {
+  const std::string url = server_->url("unifyid-mle/user_4a438fdede4e11e9b986acde48001122.json");
+  const CommandResult text = ksauth({"analyze", url, "--first-n", "3"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Attempts: 495 (375 valid, 120 invalid)"), std::string::npos) << text.out;
+  EXPECT_NE(text.err.find("user_4a45245cde4e11e9b51bacde48001122.json"), std::string::npos) << text.err;
+  EXPECT_NE(text.err.find("404"), std::string::npos) << text.err;
+
+  const json report = ksauth_json({"analyze", url, "--json", "--first-n", "1000"});
+  EXPECT_EQ(report["phrase"]["text"], "Be Authentic. Be Yourself. Be Typing.");
+  EXPECT_EQ(report["users"][0]["valid"], 375);
+  EXPECT_EQ(report["users"][0]["invalid"], 120);
+  EXPECT_EQ(report["keystrokes"].size(), 1000u);
+  EXPECT_EQ(report["keystrokes"][0]["character_code"], 66);  // "B"
+  EXPECT_EQ(report["failure"]["page"], server_->url("unifyid-mle/user_4a45245cde4e11e9b51bacde48001122.json"));
+
+  const CommandResult too_many = ksauth({"analyze", url, "--first-n", "1001"});
+  EXPECT_EQ(too_many.exit_code, 2);
+  EXPECT_NE(too_many.err.find("at most 1000"), std::string::npos) << too_many.err;
+}
+
+TEST_F(Ksauth, PredictMarksSampleTestAttemptsThatDoNotSpellThePhraseInvalid) {
+  // The UnifyID chain holds one real user; a generated typist of the same phrase leads into it so that
+  // there are two users to tell apart.
+  const testing::TempDir pages;
+  const std::string next = server_->url("unifyid-mle/user_4a438fdede4e11e9b986acde48001122.json");
+  testing::write_text(pages.file("first.json"),
+                      testing::training_page_json("generated", testing::synthetic_attempts("generated", 2,
+                                                  "Be Authentic. Be Yourself. Be Typing.", 50, false), &next));
+  const testing::LoopbackServer generated(pages.path().string());
+  const CommandResult train = ksauth({"train", generated.url("first.json"), "--model", "manhattan", "--name", "u1"});
+  ASSERT_EQ(train.exit_code, 0) << train.err;
+
+  const json report = ksauth_json({"predict", server_->url("unifyid-mle/sample_test.json"), "--model", "u1", "--json",
+                                   "--first-n", "1000"});
+  EXPECT_EQ(report["n_attempts"], 400);
+  EXPECT_EQ(report["n_ok"], 318);
+  EXPECT_EQ(report["n_invalid"], 82);
+  for (const auto& row : report["rows"]) {
+    if (row["status"] == "invalid") {
+      EXPECT_EQ(row["reason"], "does not spell the phrase");
+    }
+  }
+}
+
+TEST_F(Ksauth, ErrorsAreOneClearLineAndAnExitCode) {
+  const CommandResult missing = ksauth({"analyze", server_->url("no/such/page.json")});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_NE(missing.err.find("no/such/page.json"), std::string::npos) << missing.err;
+  EXPECT_EQ(std::count(missing.err.begin(), missing.err.end(), '\n'), 1) << missing.err;
+
+  const CommandResult unknown = ksauth({"predict", server_->url("unifyid-mle/sample_test.json"), "--model", "nope"});
+  EXPECT_EQ(unknown.exit_code, 3);
+  EXPECT_NE(unknown.err.find("no model named 'nope'"), std::string::npos) << unknown.err;
+
+  const CommandResult bad_param = ksauth({"train", "x.json", "--model", "adaboost", "--name", "x", "--param", "n_estimators=many"});
+  EXPECT_EQ(bad_param.exit_code, 2);
+  EXPECT_NE(bad_param.err.find("n_estimators"), std::string::npos) << bad_param.err;
+}
+
+}  // namespace
+}  // namespace ksauth

@@ -1,0 +1,42 @@
+#pragma once
+// Small generated data for tests: synthetic typists whose rhythms differ, written in the JSON formats.
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "core/attempt.hpp"
+
+namespace ksauth::testing {
+
+// A fresh directory under the system temp dir, removed with everything in it at the end of the scope.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// `count` attempts of `text` by synthetic typist number `typist` (distinct, stable rhythms; release
+// times included when `with_release`). Deterministic for (typist, seed).
+std::vector<Attempt> synthetic_attempts(const std::string& user, int typist, const std::string& text,
+                                        std::size_t count, bool with_release, unsigned seed = 1);
+
+std::string training_page_json(const std::string& label, const std::vector<Attempt>& attempts,
+                               const std::string* next);
+std::string test_file_json(const std::vector<Attempt>& attempts);
+void write_text(const std::string& path, const std::string& text);
+
+// Writes one page per user (page0.json -> page1.json -> ...) into dir; returns the first page's path.
+std::string write_chain(const TempDir& dir, const std::vector<std::vector<Attempt>>& users);
+
+// The real data folder: $KSAUTH_DATA_DIR, else ../shared/data beside the source tree; "" if neither exists.
+std::string data_dir();
+
+}  // namespace ksauth::testing
