@@ -24,6 +24,14 @@ FeatureLayout make_layout(const std::string& phrase, bool with_release) {
   return layout;
 }
 
+std::optional<FeatureLayout> layout_from_names(const std::string& phrase, const std::vector<std::string>& names) {
+  for (bool with_release : {true, false}) {
+    FeatureLayout layout = make_layout(phrase, with_release);
+    if (layout.names == names) return layout;
+  }
+  return std::nullopt;
+}
+
 bool has_release_times(const Attempt& attempt, const Replay& replay) {
   return std::all_of(replay.kept.begin(), replay.kept.end(),
                      [&](std::size_t i) { return attempt.events[i].released_at.has_value(); });

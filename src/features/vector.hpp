@@ -24,6 +24,8 @@ struct FeatureLayout {
 };
 
 FeatureLayout make_layout(const std::string& phrase, bool with_release);
+// The layout of a stored model, from its phrase and feature names; nullopt when they match no layout.
+std::optional<FeatureLayout> layout_from_names(const std::string& phrase, const std::vector<std::string>& names);
 
 // Whether every kept key of the attempt has a release time (so hold and UD can be computed).
 bool has_release_times(const Attempt& attempt, const Replay& replay);

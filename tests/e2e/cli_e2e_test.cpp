@@ -38,9 +38,9 @@ std::string quoted(const std::string& arg) {
 class Ksauth : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    data_ = testing::data_dir();
-    if (data_.empty() || !std::filesystem::exists(data_ + "/cmu-dsl2009/chain/train/user_s002.json")) return;
-    server_ = new testing::LoopbackServer(data_);
+    const auto data = testing::data_dir();
+    if (!data || !std::filesystem::exists(*data + "/cmu-dsl2009/chain/train/user_s002.json")) return;
+    server_ = new testing::LoopbackServer(*data);
     dir_ = new testing::TempDir();
   }
   static void TearDownTestSuite() {
@@ -67,7 +67,6 @@ class Ksauth : public ::testing::Test {
     return json::parse(run.out);
   }
 
-  static inline std::string data_;
   static inline testing::LoopbackServer* server_ = nullptr;
   static inline testing::TempDir* dir_ = nullptr;
 };
@@ -136,10 +135,9 @@ TEST_F(Ksauth, PredictMarksSampleTestAttemptsThatDoNotSpellThePhraseInvalid) {
   // there are two users to tell apart.
   const testing::TempDir pages;
   const std::string next = server_->url("unifyid-mle/user_4a438fdede4e11e9b986acde48001122.json");
-  testing::write_text(pages.file("first.json"),
-                      testing::training_page_json("generated", testing::synthetic_attempts("generated", 2,
+  pages.write("first.json", testing::training_page_json("generated", testing::synthetic_attempts("generated", 2,
                                                   "Be Authentic. Be Yourself. Be Typing.", 50, false), &next));
-  const testing::LoopbackServer generated(pages.path().string());
+  const testing::LoopbackServer generated(pages.path());
   const CommandResult train = ksauth({"train", generated.url("first.json"), "--model", "manhattan", "--name", "u1"});
   ASSERT_EQ(train.exit_code, 0) << train.err;
 

@@ -1,6 +1,9 @@
 #include "support/fixtures.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -11,9 +14,18 @@
 namespace ksauth::testing {
 
 TempDir::TempDir() {
-  static std::mt19937_64 names{std::random_device{}()};
-  path_ = std::filesystem::temp_directory_path() / ("ksauth-test-" + std::to_string(names()));
-  std::filesystem::create_directories(path_);
+  std::string pattern = (std::filesystem::temp_directory_path() / "ksauth-test-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+std::string TempDir::write(const std::string& name, const std::string& content) const {
+  const std::filesystem::path p = file(name);
+  std::filesystem::create_directories(p.parent_path());
+  std::ofstream out(p, std::ios::binary);
+  out << content;
+  if (!out) throw std::runtime_error("cannot write " + p.string());
+  return p.string();
 }
 
 TempDir::~TempDir() {
@@ -74,27 +86,27 @@ std::string test_file_json(const std::vector<Attempt>& attempts) {
   return nlohmann::json{{"attempts", attempts_json(attempts)}}.dump();
 }
 
-void write_text(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + path);
-}
-
 std::string write_chain(const TempDir& dir, const std::vector<std::vector<Attempt>>& users) {
   for (std::size_t u = 0; u < users.size(); ++u) {
     const std::string next = "page" + std::to_string(u + 1) + ".json";
-    write_text(dir.file("page" + std::to_string(u) + ".json"),
-               training_page_json(users[u].front().user, users[u], u + 1 < users.size() ? &next : nullptr));
+    dir.write("page" + std::to_string(u) + ".json",
+              training_page_json(users[u].front().user, users[u], u + 1 < users.size() ? &next : nullptr));
   }
   return dir.file("page0.json");
 }
 
-std::string data_dir() {
-  if (const char* env = std::getenv("KSAUTH_DATA_DIR"); env && *env) return env;
+std::optional<std::string> data_dir() {
+  std::vector<std::string> candidates;
+  if (const char* env = std::getenv("KSAUTH_DATA_DIR"); env && *env) candidates.emplace_back(env);
+  candidates.emplace_back("../shared/data");
 #ifdef KSAUTH_DEFAULT_DATA_DIR
-  if (std::filesystem::exists(KSAUTH_DEFAULT_DATA_DIR)) return KSAUTH_DEFAULT_DATA_DIR;
+  candidates.emplace_back(KSAUTH_DEFAULT_DATA_DIR);
 #endif
-  return "";
+  for (const auto& dir : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec)) return std::filesystem::absolute(dir).lexically_normal().string();
+  }
+  return std::nullopt;
 }
 
 }  // namespace ksauth::testing

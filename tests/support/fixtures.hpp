@@ -1,7 +1,7 @@
 #pragma once
 // Small generated data for tests: synthetic typists whose rhythms differ, written in the JSON formats.
 #include <cstddef>
-#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,11 +16,13 @@ class TempDir {
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `content` to `name` (sub-directories created) and returns the file's path.
+  std::string write(const std::string& name, const std::string& content) const;
 
  private:
-  std::filesystem::path path_;
+  std::string path_;
 };
 
 // `count` attempts of `text` by synthetic typist number `typist` (distinct, stable rhythms; release
@@ -31,12 +33,12 @@ std::vector<Attempt> synthetic_attempts(const std::string& user, int typist, con
 std::string training_page_json(const std::string& label, const std::vector<Attempt>& attempts,
                                const std::string* next);
 std::string test_file_json(const std::vector<Attempt>& attempts);
-void write_text(const std::string& path, const std::string& text);
 
 // Writes one page per user (page0.json -> page1.json -> ...) into dir; returns the first page's path.
 std::string write_chain(const TempDir& dir, const std::vector<std::vector<Attempt>>& users);
 
-// The real data folder: $KSAUTH_DATA_DIR, else ../shared/data beside the source tree; "" if neither exists.
-std::string data_dir();
+// The shared data (read-only): $KSAUTH_DATA_DIR, else ../shared/data from the current directory, else
+// ../shared/data beside the source tree. nullopt when none exists.
+std::optional<std::string> data_dir();
 
 }  // namespace ksauth::testing

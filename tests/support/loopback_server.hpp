@@ -1,30 +1,32 @@
 #pragma once
-// A static file server on 127.0.0.1 (a free port) for tests: serves a folder over real HTTP so that
-// ingest follows `next` links the way it does in production. Stops when destroyed.
-#include <memory>
+// httplib::Server on 127.0.0.1 and a free port, listening in its own thread until destroyed: tests
+// fetch over real HTTP, the way ingest follows `next` links in production.
+#include <httplib.h>
+
+#include <functional>
 #include <string>
 #include <thread>
-
-namespace httplib {
-class Server;
-}
 
 namespace ksauth::testing {
 
 class LoopbackServer {
  public:
+  // `setup` adds mount points and handlers before the server starts.
+  explicit LoopbackServer(const std::function<void(httplib::Server&)>& setup);
+  // Serves the files under `root` at "/".
   explicit LoopbackServer(const std::string& root);
   ~LoopbackServer();
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-  // "http://127.0.0.1:PORT/" + path (path relative to the root, no leading slash).
+  int port() const { return port_; }
+  // "http://127.0.0.1:PORT" + path ("/" added in front when missing).
   std::string url(const std::string& path) const;
 
  private:
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  httplib::Server server_;
   int port_ = 0;
+  std::thread thread_;
 };
 
 }  // namespace ksauth::testing

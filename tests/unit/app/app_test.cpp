@@ -167,7 +167,7 @@ TEST_F(AppTest, PredictMarksInvalidAttemptsAndNamesTheTypist) {
                                synthetic_attempts("", 0, "help", 1, true, 99).front(),
                                synthetic_attempts("", 0, kPhrase, 1, true, 99).front()};
   test[1].user.clear();
-  testing::write_text(dir_.file("test.json"), testing::test_file_json(test));
+  dir_.write("test.json", testing::test_file_json(test));
   const PredictReport r = predict(store_, dir_.file("test.json"), "m1");
   ASSERT_EQ(r.rows.size(), 3u);
   EXPECT_EQ(r.n_ok, 2u);

@@ -13,7 +13,8 @@
 #include "core/error.hpp"
 #include "ingest/fetch.hpp"
 #include "ingest/pages.hpp"
-#include "ingest_test_util.hpp"
+#include "support/fixtures.hpp"
+#include "support/loopback_server.hpp"
 
 namespace ksauth::ingest {
 namespace {

@@ -10,7 +10,8 @@
 #include <string>
 
 #include "core/error.hpp"
-#include "ingest_test_util.hpp"
+#include "support/fixtures.hpp"
+#include "support/loopback_server.hpp"
 
 namespace ksauth::ingest {
 namespace {
