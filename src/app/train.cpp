@@ -15,8 +15,7 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
   // Everything the user named is checked before the download and the training, not after.
   check_model_name(request.name);
   auto classifier = models::make_classifier(request.model_type, request.params);
-  if (!(request.holdout > 0 && request.holdout < 1))
-    throw Error(ErrorKind::invalid_input, "holdout must be in (0,1), got " + std::to_string(request.holdout));
+  eval::check_holdout_fraction(request.holdout);
   if (!request.replace && store.get_model(request.name))
     throw Error(ErrorKind::conflict, "model '" + request.name + "' already exists (use --replace to overwrite it)");
 

@@ -39,9 +39,13 @@ void shuffle(std::vector<std::size_t>& v, std::mt19937_64& rng) {
 
 }  // namespace
 
-Split stratified_holdout(std::span<const int> labels, double fraction, std::uint64_t seed) {
+void check_holdout_fraction(double fraction) {
   if (!(fraction > 0.0 && fraction < 1.0))
     throw Error(ErrorKind::invalid_input, "holdout must be in (0,1), got " + format_double(fraction));
+}
+
+Split stratified_holdout(std::span<const int> labels, double fraction, std::uint64_t seed) {
+  check_holdout_fraction(fraction);
 
   // Rows of each class, in class order (ascending label), each list ascending.
   std::map<int, std::vector<std::size_t>> by_class;

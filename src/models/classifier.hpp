@@ -2,6 +2,7 @@
 // The one small interface every identification model implements (scikit-learn's estimator idea):
 // parameters are plain data, fit and predict_proba are uniform, and a model saves itself to bytes that
 // models/model_file wraps in a versioned, checksummed file.
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -28,6 +29,9 @@ class Classifier {
   virtual std::string_view type() const = 0;
   // Every parameter with its value in force (defaults filled in).
   virtual Params params() const = 0;
+  // The shape of the fitted model (0 before fit): model files check their feature names and labels against it.
+  virtual std::size_t n_features() const = 0;
+  virtual int n_classes() const = 0;
 
   // x: one row per attempt; y: class index in [0, n_classes) per row.
   virtual void fit(const Matrix& x, std::span<const int> y, int n_classes, const FitOptions& options) = 0;
