@@ -24,7 +24,9 @@ void TerminalProgress::draw(std::string_view step, std::size_t done, std::size_t
   last_step_ = step;
   last_draw_ = now;
   drawn_ = true;
-  if (total > 0) {
+  if (total == 1) {  // a single step: its name says it all
+    std::fprintf(stderr, "\r\033[K%.*s...", static_cast<int>(step.size()), step.data());
+  } else if (total > 0) {
     const int width = 30;
     const int filled = static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width);
     std::fprintf(stderr, "\r\033[K%.*s [%.*s%*s] %zu/%zu", static_cast<int>(step.size()), step.data(), filled,
