@@ -29,7 +29,7 @@ class Classifier {
   virtual std::string_view type() const = 0;
   // Every parameter with its value in force (defaults filled in).
   virtual Params params() const = 0;
-  // The shape of the fitted model (0 before fit): model files check their feature names and labels against it.
+  // The shape of the fitted model (0 before fit): model files check feature names and labels against it.
   virtual std::size_t n_features() const = 0;
   virtual int n_classes() const = 0;
 

@@ -1,0 +1,160 @@
+#include "models/model_file.hpp"
+
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "core/error.hpp"
+#include "models/checks.hpp"
+
+namespace ksauth::models {
+namespace {
+
+constexpr std::string_view kMagic{"KSAUTHMODEL\0", 12};
+constexpr std::size_t kHeaderSize = 12 + 4 + 8;  // magic, version, payload size
+constexpr std::size_t kTrailerSize = 4;          // CRC-32
+
+[[noreturn]] void corrupt(const std::string& what) {
+  throw Error(ErrorKind::corrupt, what);
+}
+
+std::uint32_t crc_of(std::string_view bytes) {
+  uLong crc = crc32(0L, Z_NULL, 0);
+  const auto* p = reinterpret_cast<const Bytef*>(bytes.data());
+  std::size_t left = bytes.size();
+  while (left > 0) {  // zlib takes 32-bit lengths
+    const auto chunk = static_cast<uInt>(std::min<std::size_t>(left, 1u << 30));
+    crc = crc32(crc, p, chunk);
+    p += chunk;
+    left -= chunk;
+  }
+  return static_cast<std::uint32_t>(crc);
+}
+
+// The rules a model file's content follows, checked when saving (invalid_input) and loading (corrupt).
+// Returns an empty string when they hold, else what is wrong.
+std::string content_problem(const std::vector<std::string>& feature_names,
+                            const std::vector<std::string>& labels, const Classifier& classifier) {
+  if (classifier.n_features() == 0 || classifier.n_classes() <= 0) return "the classifier is not fitted";
+  if (feature_names.size() != classifier.n_features())
+    return std::to_string(feature_names.size()) + " feature names for a classifier fitted on " +
+           std::to_string(classifier.n_features()) + " features";
+  if (labels.size() != static_cast<std::size_t>(classifier.n_classes()))
+    return std::to_string(labels.size()) + " labels for a classifier of " +
+           std::to_string(classifier.n_classes()) + " classes";
+  if (std::set<std::string>(feature_names.begin(), feature_names.end()).size() != feature_names.size())
+    return "duplicate feature names";
+  if (std::set<std::string>(labels.begin(), labels.end()).size() != labels.size()) return "duplicate labels";
+  return {};
+}
+
+void write_strings(BinaryWriter& out, const std::vector<std::string>& strings) {
+  out.u64(strings.size());
+  for (const std::string& s : strings) out.str(s);
+}
+
+std::vector<std::string> read_strings(BinaryReader& in) {
+  std::vector<std::string> out(in.count(8));  // each string takes at least its u64 length
+  for (std::string& s : out) s = in.str();
+  return out;
+}
+
+}  // namespace
+
+std::string save_model(const TrainedModel& model) {
+  if (!model.classifier) throw Error(ErrorKind::invalid_input, "model file: no classifier to save");
+  const Classifier& classifier = *model.classifier;
+  if (const std::string problem = content_problem(model.feature_names, model.labels, classifier);
+      !problem.empty())
+    throw Error(ErrorKind::invalid_input, "model file: " + problem);
+
+  BinaryWriter payload;
+  payload.str(classifier.type());
+  const Params params = classifier.params();
+  payload.u64(params.size());
+  for (const auto& [name, value] : params) {
+    payload.str(name);
+    payload.f64(value);
+  }
+  payload.str(model.phrase);
+  write_strings(payload, model.feature_names);
+  write_strings(payload, model.labels);
+  classifier.save(payload);
+
+  BinaryWriter out;
+  out.raw(kMagic);
+  out.u32(kModelFormatVersion);
+  out.u64(payload.bytes().size());
+  out.raw(payload.bytes());
+  out.u32(crc_of(payload.bytes()));
+  return out.take();
+}
+
+TrainedModel load_model(std::string_view bytes) {
+  // The envelope: magic, version, size, checksum.
+  if (bytes.size() < kMagic.size()) {
+    if (kMagic.substr(0, bytes.size()) == bytes)
+      corrupt("truncated model file: " + std::to_string(bytes.size()) + " bytes");
+    corrupt("not a ksauth model file");
+  }
+  if (bytes.substr(0, kMagic.size()) != kMagic) corrupt("not a ksauth model file");
+  BinaryReader header(bytes.substr(kMagic.size()));
+  if (header.remaining() < 4) corrupt("truncated model file: the header is cut short");
+  const std::uint32_t version = header.u32();
+  if (version > kModelFormatVersion)
+    corrupt("model file format version " + std::to_string(version) + " is newer than this ksauth reads (" +
+            std::to_string(kModelFormatVersion) + ")");
+  if (version == 0) corrupt("model file format version 0 does not exist");
+  if (header.remaining() < 8) corrupt("truncated model file: the header is cut short");
+  const std::uint64_t size = header.u64();
+  const std::size_t after_header = bytes.size() - kHeaderSize;
+  if (after_header < kTrailerSize || size > after_header - kTrailerSize)
+    corrupt("truncated model file: the header announces " + std::to_string(size) + " payload bytes, " +
+            std::to_string(after_header < kTrailerSize ? 0 : after_header - kTrailerSize) + " are present");
+  if (size < after_header - kTrailerSize)
+    corrupt("model file size mismatch: " + std::to_string(after_header - kTrailerSize - size) +
+            " trailing bytes after the checksum");
+  const std::string_view payload = bytes.substr(kHeaderSize, size);
+  BinaryReader trailer(bytes.substr(kHeaderSize + size));
+  if (trailer.u32() != crc_of(payload)) corrupt("checksum mismatch: the model file is corrupted");
+
+  // The payload. Every error in it is Error(corrupt), whatever raised it.
+  TrainedModel model;
+  try {
+    BinaryReader in(payload);
+    const std::string type = in.str();
+    Params params;
+    const std::size_t n_params = in.count(8 + 8);
+    for (std::size_t i = 0; i < n_params; ++i) {
+      std::string name = in.str();
+      const double value = in.f64();
+      if (!params.emplace(std::move(name), value).second) corrupt("model file: a parameter appears twice");
+    }
+    if (std::find(classifier_types().begin(), classifier_types().end(), type) == classifier_types().end())
+      corrupt("model file: unknown model type '" + detail::printable(type) + "'");
+    try {
+      model.classifier = make_classifier(type, params);
+    } catch (const Error& e) {
+      corrupt(std::string("model file: bad parameters: ") + e.what());
+    }
+    model.phrase = in.str();
+    model.feature_names = read_strings(in);
+    model.labels = read_strings(in);
+    model.classifier->load(in);
+    if (!in.at_end())
+      corrupt("model file: " + std::to_string(in.remaining()) + " unexpected bytes after the model");
+    if (model.classifier->params() != params)
+      corrupt("model file: the parameters differ from the classifier's");
+    if (const std::string problem = content_problem(model.feature_names, model.labels, *model.classifier);
+        !problem.empty())
+      corrupt("model file: " + problem);
+  } catch (const Error& e) {
+    if (e.kind() == ErrorKind::corrupt) throw;
+    corrupt(std::string("model file: ") + e.what());
+  }
+  return model;
+}
+
+}  // namespace ksauth::models
