@@ -9,15 +9,15 @@ AnalyzeReport analyze(store::Store& store, const AnalyzeRequest& request, const 
   const LoadedData data = load_training_data(store, request.url, request.data, progress);
   AnalyzeReport report;
   report.dataset = data.dataset;
-  report.pages = data.load.pages;
-  report.failure = data.load.failure;
+  report.from_store = data.from_store;
+  report.failure = data.failure;
   report.phrase = data.validation.phrase;
   report.min_attempts = data.validation.min_attempts;
   report.users = data.validation.users;
-  report.n_attempts = data.load.attempts.size();
+  report.n_attempts = data.attempts.size();
   report.n_valid = data.validation.n_valid();
-  for (const Attempt& a : data.load.attempts) report.n_keystrokes += a.events.size();
-  report.keystrokes = features::keystroke_rows(data.load.attempts, request.first_n);
+  for (const Attempt& a : data.attempts) report.n_keystrokes += a.events.size();
+  report.keystrokes = features::keystroke_rows(data.attempts, request.first_n);
   report.layout = data.layout;
 
   const LabelledFeatures rows = labelled_features(data);

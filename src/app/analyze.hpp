@@ -25,7 +25,7 @@ struct FeatureRow {
 
 struct AnalyzeReport {
   store::DataSetRecord dataset;
-  std::vector<std::string> pages;
+  bool from_store = false;  // read from the store: loaded before (DataOptions::refresh downloads again)
   std::optional<ingest::PageFailure> failure;
   features::PhraseChoice phrase;
   std::size_t min_attempts = 1;

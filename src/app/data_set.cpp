@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "core/error.hpp"
 #include "core/timestamp.hpp"
 
 namespace ksauth::app {
@@ -44,27 +45,71 @@ bool valid_attempts_have_release(const std::vector<Attempt>& attempts, const fea
 
 }  // namespace
 
-LoadedData load_training_data(store::Store& store, const std::string& url, const DataOptions& options,
-                              const Progress& progress) {
-  LoadedData data;
-  data.source = url;
-  data.load = ingest::load_training_chain(url, progress);
-  data.validation = features::validate(data.load.attempts, options.phrase, options.min_attempts);
+namespace {
+
+// Validation and the feature layout, over attempts however they were obtained.
+void validate(LoadedData& data, const DataOptions& options) {
+  data.validation = features::validate(data.attempts, options.phrase, options.min_attempts);
   data.layout = features::make_layout(data.validation.phrase.phrase,
-                                      valid_attempts_have_release(data.load.attempts, data.validation));
+                                      valid_attempts_have_release(data.attempts, data.validation));
+}
+
+LoadedData store_new(store::Store& store, const std::string& source, ingest::ChainLoad load,
+                     const DataOptions& options, const Progress& progress) {
+  LoadedData data;
+  data.attempts = std::move(load.attempts);
+  data.failure = std::move(load.failure);
+  validate(data, options);
 
   store::DataSetRecord& record = data.dataset;
-  record.source = url;
-  record.fingerprint = fingerprint(data.load.attempts);
+  record.source = source;
+  record.fingerprint = fingerprint(data.attempts);
   record.phrase = data.validation.phrase.phrase;
   record.n_users = static_cast<std::int64_t>(data.validation.users.size());
-  record.n_attempts = static_cast<std::int64_t>(data.load.attempts.size());
+  record.n_attempts = static_cast<std::int64_t>(data.attempts.size());
   record.n_valid = static_cast<std::int64_t>(data.validation.n_valid());
   record.fetched_at = utc_now_iso();
+  record.n_pages = static_cast<std::int64_t>(load.pages.size());
+  if (data.failure) {
+    record.failure_page = data.failure->page;
+    record.failure_reason = data.failure->reason;
+  }
   progress.report("storing", 0, 1);
-  record.id = store.save_dataset(record, data.load.attempts);
-  if (auto stored = store.find_dataset(record.id)) record.fetched_at = stored->fetched_at;
+  record.id = store.save_dataset(record, data.attempts);
+  if (auto stored = store.find_dataset(record.id)) record = *stored;
   return data;
+}
+
+}  // namespace
+
+LoadedData load_training_data(store::Store& store, const std::string& url, const DataOptions& options,
+                              const Progress& progress) {
+  if (!options.refresh) {
+    if (auto stored = store.latest_dataset_for_source(url)) {
+      LoadedData data;
+      progress.report("reading the store", 0, 1);
+      data.attempts = store.load_attempts(stored->id);
+      if (!stored->failure_page.empty()) data.failure = ingest::PageFailure{stored->failure_page, stored->failure_reason};
+      data.from_store = true;
+      data.dataset = std::move(*stored);
+      validate(data, options);
+      return data;
+    }
+  }
+  return store_new(store, url, ingest::load_training_chain(url, progress), options, progress);
+}
+
+LoadedData load_uploaded_data(store::Store& store, const std::string& name, std::string_view page_json,
+                              const DataOptions& options) {
+  const std::string source = "upload:" + name;
+  ingest::ChainLoad load;
+  try {
+    load.attempts = ingest::parse_training_page(page_json).attempts;
+  } catch (const Error& e) {
+    throw Error(e.kind(), source + ": " + e.what());
+  }
+  load.pages.push_back(source);
+  return store_new(store, source, std::move(load), options, {});
 }
 
 LabelledFeatures labelled_features(const LoadedData& data) {
@@ -75,7 +120,7 @@ LabelledFeatures labelled_features(const LoadedData& data) {
     class_of[user.user] = static_cast<int>(out.labels.size());
     out.labels.push_back(user.user);
   }
-  const auto& attempts = data.load.attempts;
+  const auto& attempts = data.attempts;
   for (std::size_t i = 0; i < attempts.size(); ++i) {
     const auto cls = class_of.find(attempts[i].user);
     if (!data.validation.valid[i] || cls == class_of.end()) continue;

@@ -19,20 +19,26 @@ namespace ksauth::app {
 struct DataOptions {
   std::optional<std::string> phrase;  // unset: the default phrase if typed, else inferred; "auto": inferred
   std::size_t min_attempts = 1;       // valid attempts a user needs to be enrolled
+  bool refresh = false;               // download a source again even though the store has it
 };
 
 struct LoadedData {
-  std::string source;
-  ingest::ChainLoad load;
+  std::vector<Attempt> attempts;
+  std::optional<ingest::PageFailure> failure;  // where the chain stopped early
+  bool from_store = false;                     // loaded before: read from the store, not downloaded
   features::Validation validation;
   features::FeatureLayout layout;
   store::DataSetRecord dataset;  // as stored (id set)
 };
 
-// Fetches the chain at `url`, validates it, chooses the feature layout and stores the data set
-// (an identical earlier load of the same source is reused, not duplicated).
+// The prototype's behaviour: a source loaded before is read from the store, not downloaded again, unless
+// options.refresh. Otherwise the chain at `url` is fetched and stored (an identical earlier load of the same
+// source is reused, not duplicated). Then validated, with the feature layout chosen.
 LoadedData load_training_data(store::Store& store, const std::string& url, const DataOptions& options,
                               const Progress& progress);
+// One uploaded training page (its `next` is not followed), stored under the source "upload:NAME".
+LoadedData load_uploaded_data(store::Store& store, const std::string& name, std::string_view page_json,
+                              const DataOptions& options);
 
 // Rows: the valid attempts of enrolled users; y: index into labels (enrolled users, in order met).
 struct LabelledFeatures {

@@ -19,7 +19,8 @@ json phrase_json(const features::PhraseChoice& phrase) {
 json to_json(const store::DataSetRecord& d) {
   return {{"id", d.id},           {"source", d.source},         {"fingerprint", d.fingerprint},
           {"phrase", d.phrase},   {"n_users", d.n_users},       {"n_attempts", d.n_attempts},
-          {"n_valid", d.n_valid}, {"fetched_at", d.fetched_at}};
+          {"n_valid", d.n_valid}, {"fetched_at", d.fetched_at},
+          {"n_pages", d.n_pages}, {"failure", d.failure_page.empty() ? json(nullptr) : json{{"page", d.failure_page}, {"reason", d.failure_reason}}}};
 }
 
 json to_json(const ModelSummary& m) {
@@ -54,7 +55,7 @@ json to_json(const AnalyzeReport& r) {
   json features = json::array();
   for (const auto& f : r.features) features.push_back({{"attempt", f.attempt}, {"user", f.user}, {"values", f.values}});
   return {{"dataset", to_json(r.dataset)},
-          {"pages", r.pages.size()},
+          {"from_store", r.from_store},
           {"failure", failure_json(r.failure)},
           {"phrase", phrase_json(r.phrase)},
           {"min_attempts", r.min_attempts},

@@ -54,8 +54,9 @@ struct GlobalOptions {
   std::string db = "ksauth.db";
   std::optional<std::string> phrase;
   std::size_t min_attempts = 1;
+  bool refresh = false;
 
-  app::DataOptions data() const { return {phrase, min_attempts}; }
+  app::DataOptions data() const { return {phrase, min_attempts, refresh}; }
 };
 
 int run(int argc, char** argv) {
@@ -71,6 +72,8 @@ int run(int argc, char** argv) {
   cli.add_option("--min-attempts", global.min_attempts, "Valid attempts a user needs to be enrolled")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
+  cli.add_flag("--refresh", global.refresh,
+               "Download a training URL again even though the database has it (by default it is read from there)");
 
   // analyze
   std::string url;

@@ -40,9 +40,11 @@ std::string failure_warning(const std::optional<ingest::PageFailure>& failure) {
 
 std::string analyze_text(const app::AnalyzeReport& r) {
   std::string out = "Data set #" + std::to_string(r.dataset.id) + ": " + printable(r.dataset.source) + "\n";
-  out += "Pages loaded: " + grouped(r.pages.size());
-  out += r.failure ? " (stopped at " + printable(r.failure->page) + ": " + printable(r.failure->reason) + ")\n"
-                   : " (the whole chain)\n";
+  out += "Pages loaded: " + grouped(static_cast<std::size_t>(r.dataset.n_pages));
+  out += r.failure ? " (stopped at " + printable(r.failure->page) + ": " + printable(r.failure->reason) + ")"
+                   : " (the whole chain)";
+  out += r.from_store ? ", read from the store (fetched " + r.dataset.fetched_at.substr(0, 19) + "; --refresh downloads again)\n"
+                      : "\n";
   out += phrase_line(r.phrase);
   out += "Attempts: " + grouped(r.n_attempts) + " (" + grouped(r.n_valid) + " valid, " +
          grouped(r.n_attempts - r.n_valid) + " invalid), " + grouped(r.n_keystrokes) + " keystrokes\n";

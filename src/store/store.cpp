@@ -29,6 +29,9 @@ CREATE TABLE IF NOT EXISTS datasets (
   n_attempts INTEGER NOT NULL DEFAULT 0,
   n_valid INTEGER NOT NULL DEFAULT 0,
   fetched_at TEXT,
+  n_pages INTEGER NOT NULL DEFAULT 0,
+  failure_page TEXT NOT NULL DEFAULT '',
+  failure_reason TEXT NOT NULL DEFAULT '',
   UNIQUE (source, fingerprint)
 );
 CREATE TABLE IF NOT EXISTS attempts (
@@ -176,7 +179,8 @@ constexpr const char* kOtherTables =
     "name NOT IN ('datasets', 'attempts', 'models') AND name NOT LIKE 'sqlite_%'";
 
 constexpr const char* kDatasetColumns =
-    "SELECT id, source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at FROM datasets ";
+    "SELECT id, source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at, n_pages, failure_page, "
+    "failure_reason FROM datasets ";
 
 DataSetRecord read_dataset(const Statement& s) {
   DataSetRecord r;
@@ -188,6 +192,9 @@ DataSetRecord read_dataset(const Statement& s) {
   r.n_attempts = s.int64(5);
   r.n_valid = s.int64(6);
   r.fetched_at = s.text(7);
+  r.n_pages = s.int64(8);
+  r.failure_page = s.text(9);
+  r.failure_reason = s.text(10);
   return r;
 }
 
@@ -293,15 +300,18 @@ std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const At
 
   Statement insert(
       db,
-      "INSERT INTO datasets (source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO datasets (source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at, n_pages, "
+      "failure_page, failure_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, record.source)
       .bind(2, record.fingerprint)
       .bind(3, record.phrase)
       .bind(4, record.n_users)
       .bind(5, record.n_attempts)
       .bind(6, record.n_valid)
-      .bind(7, record.fetched_at);
+      .bind(7, record.fetched_at)
+      .bind(8, record.n_pages)
+      .bind(9, record.failure_page)
+      .bind(10, record.failure_reason);
   insert.run();
   const std::int64_t id = sqlite3_last_insert_rowid(db_);
 

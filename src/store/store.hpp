@@ -22,6 +22,9 @@ struct DataSetRecord {
   std::int64_t n_attempts = 0;
   std::int64_t n_valid = 0;
   std::string fetched_at;  // ISO timestamp, UTC
+  std::int64_t n_pages = 0;     // pages of the chain loaded
+  std::string failure_page;     // where the chain stopped early ("" when it was loaded whole)
+  std::string failure_reason;
 };
 
 struct ModelRecord {

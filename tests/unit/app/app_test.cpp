@@ -51,7 +51,8 @@ class AppTest : public ::testing::Test {
 
 TEST_F(AppTest, AnalyzeReportsValidityEnrolmentAndFeatures) {
   const AnalyzeReport r = analyze(store_, {url_, {}, 5});
-  EXPECT_EQ(r.pages.size(), 4u);
+  EXPECT_EQ(r.dataset.n_pages, 4);
+  EXPECT_FALSE(r.from_store);
   EXPECT_FALSE(r.failure.has_value());
   EXPECT_EQ(r.phrase.phrase, kPhrase);  // the default phrase was never typed: inferred
   EXPECT_EQ(r.phrase.source, features::PhraseSource::inferred);
@@ -76,6 +77,42 @@ TEST_F(AppTest, TheSameSourceAndContentIsOneDataSet) {
   const auto b = analyze(store_, {url_, {}, 1});
   EXPECT_EQ(a.dataset.id, b.dataset.id);
   EXPECT_EQ(store_.list_datasets().size(), 1u);
+}
+
+TEST_F(AppTest, ASourceLoadedBeforeIsReadFromTheStoreUnlessRefreshed) {
+  const AnalyzeReport first = analyze(store_, {url_, {}, 1});
+  // The source changes: ann's page now holds 5 attempts.
+  const std::string next = "page1.json";
+  dir_.write("page0.json", testing::training_page_json("ann", synthetic_attempts("ann", 0, kPhrase, 5, true), &next));
+  const AnalyzeReport cached = analyze(store_, {url_, {}, 1});
+  EXPECT_TRUE(cached.from_store);
+  EXPECT_EQ(cached.dataset.id, first.dataset.id);
+  EXPECT_EQ(cached.n_attempts, 66u);
+  EXPECT_EQ(cached.n_valid, 61u);
+
+  DataOptions refresh;
+  refresh.refresh = true;
+  const AnalyzeReport fresh = analyze(store_, {url_, refresh, 1});
+  EXPECT_FALSE(fresh.from_store);
+  EXPECT_NE(fresh.dataset.id, first.dataset.id);
+  EXPECT_EQ(fresh.n_attempts, 51u);
+  EXPECT_EQ(analyze(store_, {url_, {}, 1}).dataset.id, fresh.dataset.id);  // the latest load is the one reused
+}
+
+TEST_F(AppTest, AnUploadedPageIsADataSet) {
+  std::vector<Attempt> both = synthetic_attempts("ann", 0, kPhrase, 4, false);
+  const std::string page = testing::training_page_json("ann", both, nullptr);
+  const LoadedData data = load_uploaded_data(store_, "mine.json", page, {});
+  EXPECT_EQ(data.dataset.source, "upload:mine.json");
+  EXPECT_EQ(data.dataset.n_attempts, 4);
+  EXPECT_FALSE(data.layout.with_release);
+  try {
+    load_uploaded_data(store_, "bad.json", "{\"user_data\": 3}", {});
+    FAIL() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    EXPECT_NE(std::string(e.what()).find("upload:bad.json"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(AppTest, MinAttemptsDecidesWhoIsEnrolled) {

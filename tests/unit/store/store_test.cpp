@@ -95,6 +95,9 @@ DataSetRecord sample_record(std::string source = "https://example.org/page1.json
   r.n_attempts = 4;
   r.n_valid = 2;
   r.fetched_at = "2024-05-01T12:00:00.000000";
+  r.n_pages = 2;
+  r.failure_page = "https://example.org/page3.json";
+  r.failure_reason = "HTTP 404 Not Found";
   return r;
 }
 
@@ -121,6 +124,9 @@ void expect_same_dataset(const DataSetRecord& a, const DataSetRecord& b) {
   EXPECT_EQ(a.n_attempts, b.n_attempts);
   EXPECT_EQ(a.n_valid, b.n_valid);
   EXPECT_EQ(a.fetched_at, b.fetched_at);
+  EXPECT_EQ(a.n_pages, b.n_pages);
+  EXPECT_EQ(a.failure_page, b.failure_page);
+  EXPECT_EQ(a.failure_reason, b.failure_reason);
 }
 
 void expect_same_model(const ModelRecord& a, const ModelRecord& b, bool with_blob) {
