@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -183,6 +184,8 @@ std::string read_local_file(const std::string& path, const std::string& url) {
     fail(ErrorKind::io, url, std::generic_category().message(err));
   }
   if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, url, "is a directory, not a file");
+  // A device or a pipe could be endless or block forever: only regular files are data.
+  if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, url, "is not a regular file");
   if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > kMaxBodyBytes)
     fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
 
@@ -385,6 +388,25 @@ std::string fetch(const std::string& url) {
        "unsupported URL scheme \"" + scheme +
            ":\" (use http://, https://, file:// or a file path; write ./name for a file whose name has a "
            "colon)");
+}
+
+bool is_remote(const std::string& url) {
+  const std::size_t sl = scheme_length(url);
+  const std::string scheme = lower(std::string_view(url).substr(0, sl));
+  return scheme == "http" || scheme == "https";
+}
+
+std::string page_identity(const std::string& url) {
+  if (is_remote(url)) return normalize(url);
+  const std::size_t sl = scheme_length(url);
+  std::string path = url;
+  if (sl > 0) {
+    if (lower(std::string_view(url).substr(0, sl)) != "file") return url;
+    path = percent_decode(split_url(url, sl).path);
+  }
+  std::error_code ec;
+  const auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
+  return ec ? normalize(url) : "file://" + canonical.string();
 }
 
 std::string resolve_url(const std::string& base, const std::string& ref) {

@@ -13,4 +13,11 @@ std::string fetch(const std::string& url);
 // (absolute URLs and absolute paths are kept; relative ones replace the last path segment).
 std::string resolve_url(const std::string& base, const std::string& ref);
 
+// Whether the URL is fetched over the network (http:// or https://).
+bool is_remote(const std::string& url);
+
+// What makes two URLs the same page, for finding loops: a normalized http(s) URL, or the real path of a
+// local file ("a/../b.json", "./b.json" and "file:///abs/b.json" can all be one file).
+std::string page_identity(const std::string& url);
+
 }  // namespace ksauth::ingest

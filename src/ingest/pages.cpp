@@ -257,8 +257,8 @@ ChainLoad load_training_chain(const std::string& url, const Progress& progress) 
 
   ChainLoad out;
   TrainingPage page = load(url, parse);  // the first page's errors propagate
-  // Loops are found on normalized URLs ("./a.json" and "a.json" are one page).
-  std::unordered_set<std::string> visited{resolve_url(url, url)};
+  // Loops are found on page identities ("./a.json" and "a.json" are one page).
+  std::unordered_set<std::string> visited{page_identity(url)};
   std::string current = url;
   while (true) {
     out.pages.push_back(current);
@@ -272,7 +272,12 @@ ChainLoad load_training_chain(const std::string& url, const Progress& progress) 
     if (!page.next) break;
 
     std::string next = resolve_url(current, *page.next);
-    if (visited.contains(next)) {
+    if (is_remote(current) && !is_remote(next)) {
+      // A page from the network must not make us read this machine's files.
+      out.failure = PageFailure{next, "a page served over HTTP may only point to another http(s) page"};
+      break;
+    }
+    if (!visited.insert(page_identity(next)).second) {
       out.failure = PageFailure{next, "next points back to page " + next + " already loaded (a loop)"};
       break;
     }
@@ -288,7 +293,6 @@ ChainLoad load_training_chain(const std::string& url, const Progress& progress) 
       out.failure = PageFailure{next, reason_of(e, next)};
       break;
     }
-    visited.insert(next);
     current = std::move(next);
   }
   return out;

@@ -2,6 +2,8 @@
 // chain can stop early, and the real data sets.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -68,6 +70,11 @@ class Chains : public ::testing::Test {
     dir_.write("loop/page2.json", page("u2", 1, R"("./page1.json")"));
     // self: a page whose next is itself.
     dir_.write("self/page1.json", page("u1", 1, R"("page1.json")"));
+    // sub/S.json -> "sub/S.json": a different file (sub/sub/S.json), not a loop.
+    dir_.write("nest/sub/S.json", page("u1", 1, R"("sub/S.json")"));
+    dir_.write("nest/sub/sub/S.json", page("u2", 1, "null"));
+    // tolocal: an HTTP page whose next is a local file.
+    dir_.write("tolocal/page1.json", page("u1", 1, "\"file://" + dir_.file("loop/page1.json") + "\""));
     // err500: page2 answers HTTP 500 (an absolute path on the server).
     dir_.write("err500/page1.json", page("u1", 2, R"("/error500")"));
     // badfirst: the first page itself is broken.
@@ -181,6 +188,27 @@ TEST_F(Chains, LoopIsDetected) {
   EXPECT_EQ(self.attempts.size(), 1u);
   ASSERT_TRUE(self.failure.has_value());
   EXPECT_TRUE(contains(self.failure->reason, "already loaded (a loop)"));
+}
+
+TEST_F(Chains, RelativePathsWithFoldersFindLoopsAndOnlyLoops) {
+  // Paths relative to the working directory, with a folder part: pages are compared as the files they name.
+  const std::string rel = std::filesystem::relative(dir_.path()).string();
+  const ChainLoad loop = load_training_chain(rel + "/loop/page1.json");
+  EXPECT_EQ(loop.pages.size(), 2u);
+  EXPECT_EQ(users(loop.attempts), (std::vector<std::string>{"u1", "u1", "u2"}));
+  ASSERT_TRUE(loop.failure.has_value());
+  EXPECT_TRUE(contains(loop.failure->reason, "already loaded (a loop)"));
+
+  const ChainLoad nested = load_training_chain(rel + "/nest/sub/S.json");
+  EXPECT_FALSE(nested.failure.has_value()) << nested.failure->reason;
+  EXPECT_EQ(users(nested.attempts), (std::vector<std::string>{"u1", "u2"}));
+}
+
+TEST_F(Chains, AnHttpPageCannotLeadToLocalFiles) {
+  const ChainLoad load = load_training_chain(http("tolocal/page1.json"));
+  EXPECT_EQ(load.attempts.size(), 1u);
+  ASSERT_TRUE(load.failure.has_value());
+  EXPECT_EQ(load.failure->reason, "a page served over HTTP may only point to another http(s) page");
 }
 
 TEST_F(Chains, ServerErrorStopsTheChain) {
