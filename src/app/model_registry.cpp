@@ -10,8 +10,13 @@ namespace {
 ModelSummary summarize(const store::Store& store, store::ModelRecord record) {
   ModelSummary s;
   record.blob.clear();
-  s.params = params_from_json(nlohmann::json::parse(record.params_json));
-  s.metrics = eval::metrics_from_json(nlohmann::json::parse(record.metrics_json));
+  try {
+    s.params = params_from_json(nlohmann::json::parse(record.params_json));
+    s.metrics = eval::metrics_from_json(nlohmann::json::parse(record.metrics_json));
+  } catch (const std::exception& e) {  // the database was changed behind our back
+    throw Error(ErrorKind::corrupt, "model '" + record.name + "': its stored parameters or metrics are damaged (" +
+                                        e.what() + ")");
+  }
   if (auto ds = store.find_dataset(record.dataset_id)) s.dataset_source = ds->source;
   s.record = std::move(record);
   return s;

@@ -16,6 +16,8 @@ json phrase_json(const features::PhraseChoice& phrase) {
 
 }  // namespace
 
+std::string dump_json(const json& j, int indent) { return j.dump(indent, ' ', false, json::error_handler_t::replace); }
+
 json to_json(const store::DataSetRecord& d) {
   return {{"id", d.id},           {"source", d.source},         {"fingerprint", d.fingerprint},
           {"phrase", d.phrase},   {"n_users", d.n_users},       {"n_attempts", d.n_attempts},

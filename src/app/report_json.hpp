@@ -9,6 +9,9 @@
 
 namespace ksauth::app {
 
+// JSON text for output; text that is not UTF-8 (data can hold anything) is replaced, never a failure.
+std::string dump_json(const nlohmann::json& j, int indent = -1);
+
 nlohmann::json to_json(const store::DataSetRecord& dataset);
 nlohmann::json to_json(const ModelSummary& model);
 nlohmann::json to_json(const AnalyzeReport& report);

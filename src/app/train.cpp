@@ -28,6 +28,9 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
                     "\"; telling typists apart needs at least 2 (see ksauth analyze)");
 
   const eval::Split split = eval::stratified_holdout(rows.y, request.holdout, request.seed);
+  if (split.holdout.empty())
+    throw Error(ErrorKind::invalid_input, request.url + ": no attempt left for the holdout: each enrolled user needs "
+                                                        "at least 2 valid attempts (try --min-attempts 2)");
   const Matrix x_train = rows.x.select_rows(split.train);
   const Matrix x_holdout = rows.x.select_rows(split.holdout);
   std::vector<int> y_train, y_holdout;

@@ -1,5 +1,11 @@
 // ksauth: the command line. It parses arguments, calls app/, and formats the answers; it computes nothing.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +21,7 @@
 #include "cli/text_reports.hpp"
 #include "cli/text_table.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "models/classifier.hpp"
 
 namespace ksauth::cli {
@@ -32,22 +39,46 @@ int exit_code(ErrorKind kind) {
   return 1;
 }
 
-// Written to a temporary file beside it, then renamed: a failure never leaves half a file.
-void write_file(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(tmp, ignored);
-      throw Error(ErrorKind::io, "cannot write " + path);
-    }
-  }
+// Writes a new file or replaces a regular one, through a temporary file beside it that is renamed over it
+// at the end: a failure never leaves half a file. Anything else (a device, a link, a folder, the database
+// itself) is refused rather than replaced.
+void write_output_file(const std::string& path, const std::string& content, const std::string& db_path) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw Error(ErrorKind::io, "cannot write " + path + ": " + ec.message());
+  const fs::file_status status = fs::symlink_status(path, ec);
+  if (fs::exists(status)) {
+    if (!fs::is_regular_file(status))
+      throw Error(ErrorKind::invalid_input, path + ": not a regular file; give a new file name for the CSV");
+    if (fs::equivalent(path, db_path, ec))
+      throw Error(ErrorKind::invalid_input, path + ": that is the database; give another file name for the CSV");
+  }
+  std::string tmp = path + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());  // a new, unique file: never follows a planted link
+  if (fd < 0) throw Error(ErrorKind::io, "cannot write " + path + ": " + std::strerror(errno));
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  bool ok = ::fchmod(fd, 0666 & ~mask) == 0;
+  for (std::size_t done = 0; ok && done < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  const int write_errno = errno;
+  ok = ::close(fd) == 0 && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = ok ? errno : write_errno;
+    ::unlink(tmp.c_str());
+    throw Error(ErrorKind::io, "cannot write " + path + ": " + std::strerror(err));
+  }
+}
+
+// Seeds are whole numbers from 0 to 2^64-1, given in decimal.
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seed);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw Error(ErrorKind::invalid_input, "--seed must be a whole number from 0 to 18446744073709551615, got '" + text + "'");
+  return seed;
 }
 
 struct GlobalOptions {
@@ -62,6 +93,7 @@ struct GlobalOptions {
 int run(int argc, char** argv) {
   CLI::App cli{"ksauth: keystroke-dynamics authentication. Analyze typing data, train and compare models, "
                "predict who typed."};
+  cli.name("ksauth");
   cli.require_subcommand(1);
   cli.fallthrough();
   GlobalOptions global;
@@ -95,7 +127,8 @@ int run(int argc, char** argv) {
   train->add_option("--name", train_request.name, "Name to store the model under")->required();
   train->add_option("--holdout", train_request.holdout, "Fraction of each user's attempts held out, in (0,1)")
       ->capture_default_str();
-  train->add_option("--seed", train_request.seed, "Seed of the split and the model")->capture_default_str();
+  std::string seed = std::to_string(train_request.seed);
+  train->add_option("--seed", seed, "Seed of the split and the model")->capture_default_str();
   train->add_option("--param", params, "Model parameter NAME=VALUE (adaboost: n_estimators, max_depth, learning_rate)");
   train->add_flag("--replace", train_request.replace, "Overwrite a model of the same name");
   train->add_flag("--json", json, "Print one JSON object");
@@ -118,28 +151,35 @@ int run(int argc, char** argv) {
 
   try {
     cli.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
+  } catch (const CLI::CallForHelp& e) {
     return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    throw Error(ErrorKind::invalid_input, std::string(e.what()) + " (ksauth --help lists the commands and options)");
   }
 
   store::Store store(global.db);
   TerminalProgress terminal;
   if (*analyze) {
     const app::AnalyzeReport report = app::analyze(store, {url, global.data(), first_n}, terminal.progress());
+    terminal.clear();
     std::cerr << failure_warning(report.failure);
-    std::cout << (json ? app::to_json(report).dump(2) + "\n" : analyze_text(report));
+    std::cout << (json ? app::dump_json(app::to_json(report), 2) + "\n" : analyze_text(report));
   } else if (*train) {
-    for (const auto& p : params) train_request.params.insert(parse_param(p));
+    train_request.params = parse_params(params);
+    train_request.seed = parse_seed(seed);
     train_request.data = global.data();
     const app::TrainReport report = app::train(store, train_request, terminal.progress());
+    terminal.clear();
     std::cerr << failure_warning(report.failure);
-    std::cout << (json ? app::to_json(report).dump(2) + "\n" : train_text(report));
+    std::cout << (json ? app::dump_json(app::to_json(report), 2) + "\n" : train_text(report));
   } else if (*models_cmd) {
     const auto models = app::list_models(store);
     if (json) {
       nlohmann::json array = nlohmann::json::array();
       for (const auto& m : models) array.push_back(app::to_json(m));
-      std::cout << array.dump(2) << "\n";
+      std::cout << app::dump_json(array, 2) << "\n";
     } else {
       std::cout << models_text(models);
     }
@@ -149,8 +189,9 @@ int run(int argc, char** argv) {
   } else if (*predict) {
     app::check_rows_shown(first_n);
     const app::PredictReport report = app::predict(store, url, model_name, terminal.progress());
-    if (!csv_path.empty()) write_file(csv_path, app::predictions_csv(report));
-    std::cout << (json ? app::to_json(report, first_n).dump(2) + "\n" : predict_text(report, first_n));
+    terminal.clear();
+    if (!csv_path.empty()) write_output_file(csv_path, app::predictions_csv(report), global.db);
+    std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n" : predict_text(report, first_n));
     if (!csv_path.empty() && !json) std::cout << "Wrote " << grouped(report.rows.size()) << " rows to " << csv_path << "\n";
   }
   return 0;
@@ -163,10 +204,10 @@ int main(int argc, char** argv) {
   try {
     return ksauth::cli::run(argc, argv);
   } catch (const ksauth::Error& e) {
-    std::cerr << "ksauth: " << e.what() << "\n";
+    std::cerr << "ksauth: " << ksauth::printable(e.what()) << "\n";
     return ksauth::cli::exit_code(e.kind());
   } catch (const std::exception& e) {
-    std::cerr << "ksauth: internal error: " << e.what() << "\n";
+    std::cerr << "ksauth: internal error: " << ksauth::printable(e.what()) << "\n";
     return 1;
   }
 }

@@ -8,8 +8,9 @@ namespace ksauth::cli {
 
 TerminalProgress::TerminalProgress() : enabled_(isatty(STDERR_FILENO) == 1) {}
 
-TerminalProgress::~TerminalProgress() {
+void TerminalProgress::clear() {
   if (drawn_) std::fprintf(stderr, "\r\033[K");
+  drawn_ = false;
 }
 
 Progress TerminalProgress::progress() {

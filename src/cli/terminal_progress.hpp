@@ -10,8 +10,9 @@ namespace ksauth::cli {
 class TerminalProgress {
  public:
   TerminalProgress();
-  ~TerminalProgress();  // clears the line
+  ~TerminalProgress() { clear(); }
   Progress progress();
+  void clear();  // erases the progress line, before results are printed
 
  private:
   void draw(std::string_view step, std::size_t done, std::size_t total);

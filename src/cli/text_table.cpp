@@ -51,20 +51,6 @@ std::string TextTable::render() const {
   return out;
 }
 
-std::string printable(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c < 0x20 || c == 0x7F) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
 std::string fixed(double value, int digits) {
   if (std::isnan(value)) return "n/a";
   char buf[64];

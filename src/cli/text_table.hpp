@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/text.hpp"
+
 namespace ksauth::cli {
 
 class TextTable {
@@ -17,7 +19,6 @@ class TextTable {
   std::vector<std::vector<std::string>> rows_;
 };
 
-std::string printable(const std::string& text);  // control characters as \xNN
 std::string fixed(double value, int digits = 4);
 std::string number(double value);   // shortest of up to 6 significant digits: 200, 0.5
 std::string grouped(std::size_t n);  // 15300 -> "15,300"

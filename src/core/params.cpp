@@ -1,5 +1,6 @@
 #include "core/params.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -13,16 +14,23 @@ std::pair<std::string, double> parse_param(const std::string& text) {
     throw Error(ErrorKind::invalid_input, "parameter '" + text + "': expected NAME=NUMBER");
   std::string name = text.substr(0, eq);
   const std::string value = text.substr(eq + 1);
-  std::size_t used = 0;
   double number = 0;
-  try {
-    number = std::stod(value, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != value.size() || !std::isfinite(number))
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);  // decimal only
+  if (ec == std::errc::result_out_of_range)
+    throw Error(ErrorKind::invalid_input, "parameter '" + name + "': '" + value + "' is out of range");
+  if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(number))
     throw Error(ErrorKind::invalid_input, "parameter '" + name + "': '" + value + "' is not a number");
   return {std::move(name), number};
+}
+
+Params parse_params(const std::vector<std::string>& texts) {
+  Params params;
+  for (const std::string& text : texts) {
+    auto [name, value] = parse_param(text);
+    if (!params.emplace(name, value).second)
+      throw Error(ErrorKind::invalid_input, "parameter '" + name + "' is given twice");
+  }
+  return params;
 }
 
 nlohmann::json params_to_json(const Params& params) {

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "core/timestamp.hpp"
 #include "ingest/fetch.hpp"
 
@@ -76,16 +77,6 @@ std::string got(element el) {
   std::string_view s;
   if (el.get(s) == simdjson::SUCCESS) return "got " + quoted(s);
   return std::string("got ") + type_name(el.type());
-}
-
-// C0 controls, DEL, and C1 controls (U+0080..U+009F, encoded C2 80..C2 9F). Input is valid UTF-8.
-bool has_control(std::string_view s) {
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) return true;
-    if (c == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) < 0xA0) return true;
-  }
-  return false;
 }
 
 std::size_t utf8_length_from_lead(unsigned char c) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "models/checks.hpp"
 
 namespace ksauth::models {
@@ -39,7 +40,7 @@ AdaBoost::AdaBoost(const Params& params) {
       learning_rate_ = value;
     } else {
       throw Error(ErrorKind::invalid_input, std::string(kName) + ": unknown parameter '" +
-                                                detail::printable(name) +
+                                                printable(name, 64) +
                                                 "' (accepted: learning_rate, max_depth, n_estimators)");
     }
   }

@@ -48,11 +48,5 @@ std::string format_number(double v) {
   return buf;
 }
 
-std::string printable(std::string_view text, std::size_t max) {
-  std::string out;
-  for (char ch : text.substr(0, max)) out += (ch >= 0x20 && ch < 0x7f) ? ch : '?';
-  if (text.size() > max) out += "...";
-  return out;
-}
 
 }  // namespace ksauth::models::detail

@@ -17,7 +17,5 @@ void check_predict_input(std::string_view model, const Matrix& x, std::size_t n_
 
 // A parameter value as a user typed it: 200, 0.5, 1e-09.
 std::string format_number(double v);
-// File-provided text made safe to quote in a message: printable ASCII only, at most `max` characters.
-std::string printable(std::string_view text, std::size_t max = 64);
 
 }  // namespace ksauth::models::detail

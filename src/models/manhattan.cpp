@@ -6,6 +6,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "models/checks.hpp"
 
 namespace ksauth::models {
@@ -22,7 +23,7 @@ constexpr const char* kName = "manhattan";
 Manhattan::Manhattan(const Params& params) {
   if (!params.empty())
     throw Error(ErrorKind::invalid_input, std::string(kName) + ": unknown parameter '" +
-                                              detail::printable(params.begin()->first) +
+                                              printable(params.begin()->first, 64) +
                                               "' (this model takes no parameters)");
 }
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "models/checks.hpp"
 
 namespace ksauth::models {
@@ -47,6 +48,10 @@ std::string content_problem(const std::vector<std::string>& feature_names,
   if (std::set<std::string>(feature_names.begin(), feature_names.end()).size() != feature_names.size())
     return "duplicate feature names";
   if (std::set<std::string>(labels.begin(), labels.end()).size() != labels.size()) return "duplicate labels";
+  // Labels and names are shown to people: text only, nothing that could drive a terminal.
+  for (const auto* strings : {&labels, &feature_names})
+    for (const std::string& s : *strings)
+      if (!is_valid_utf8(s) || has_control(s)) return "a label or feature name is not plain text: " + printable(s, 64);
   return {};
 }
 
@@ -133,7 +138,7 @@ TrainedModel load_model(std::string_view bytes) {
       if (!params.emplace(std::move(name), value).second) corrupt("model file: a parameter appears twice");
     }
     if (std::find(classifier_types().begin(), classifier_types().end(), type) == classifier_types().end())
-      corrupt("model file: unknown model type '" + detail::printable(type) + "'");
+      corrupt("model file: unknown model type '" + printable(type, 64) + "'");
     try {
       model.classifier = make_classifier(type, params);
     } catch (const Error& e) {

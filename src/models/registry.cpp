@@ -1,6 +1,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "models/adaboost.hpp"
 #include "models/checks.hpp"
 #include "models/classifier.hpp"
@@ -19,7 +20,7 @@ std::unique_ptr<Classifier> make_classifier(std::string_view type, const Params&
   std::string known;
   for (const std::string& t : classifier_types()) known += (known.empty() ? "" : ", ") + t;
   throw Error(ErrorKind::invalid_input,
-              "unknown model type '" + detail::printable(type) + "' (known types: " + known + ")");
+              "unknown model type '" + printable(type, 64) + "' (known types: " + known + ")");
 }
 
 }  // namespace ksauth::models
