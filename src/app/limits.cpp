@@ -6,8 +6,8 @@ namespace ksauth::app {
 
 void check_rows_shown(std::size_t n) {
   if (n > kMaxRowsShown)
-    throw Error(ErrorKind::invalid_input,
-                "first N must be at most " + std::to_string(kMaxRowsShown) + " rows (got " + std::to_string(n) + ")");
+    throw Error(ErrorKind::invalid_input, "at most " + std::to_string(kMaxRowsShown) + " rows can be shown (got " +
+                                              std::to_string(n) + "); the CSV export has every row");
 }
 
 void check_model_name(const std::string& name) {

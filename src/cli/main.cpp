@@ -113,7 +113,9 @@ int run(int argc, char** argv) {
   bool json = false;
   auto* analyze = cli.add_subcommand("analyze", "Load a training URL: valid attempts, enrolled users, features");
   analyze->add_option("url", url, "Training URL: first page of a JSON chain (http(s)://, file:// or a path)")->required();
-  analyze->add_option("--first-n", first_n, "Rows of the keystroke and feature tables (at most 1000)")->capture_default_str();
+  analyze->add_option("--first-n", first_n, "Rows of the keystroke and feature tables (at most 1000)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   analyze->add_flag("--json", json, "Print one JSON object");
 
   // train
@@ -145,7 +147,9 @@ int run(int argc, char** argv) {
   auto* predict = cli.add_subcommand("predict", "Predict who typed each attempt of a test URL");
   predict->add_option("url", url, "Test URL: {\"attempts\": [...]} (http(s)://, file:// or a path)")->required();
   predict->add_option("--model", model_name, "Stored model name")->required();
-  predict->add_option("--first-n", first_n, "Rows to print (at most 1000)")->capture_default_str();
+  predict->add_option("--first-n", first_n, "Rows to print (at most 1000; --csv writes them all)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   predict->add_option("--csv", csv_path, "Write every row to this CSV file");
   predict->add_flag("--json", json, "Print one JSON object (the first N rows)");
 

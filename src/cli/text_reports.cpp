@@ -65,7 +65,7 @@ std::string analyze_text(const app::AnalyzeReport& r) {
   TextTable keys({"typed_at", "character", "user", "year", "month", "day", "hour", "minute", "second",
                   "microsecond", "character_code"});
   for (const auto& k : r.keystrokes)
-    keys.add({k.typed_at, k.character, k.user, std::to_string(k.time.year), std::to_string(k.time.month),
+    keys.add({k.typed_at, k.character == " " ? "\u2423" : k.character, k.user, std::to_string(k.time.year), std::to_string(k.time.month),
               std::to_string(k.time.day), std::to_string(k.time.hour), std::to_string(k.time.minute),
               std::to_string(k.time.second), std::to_string(k.time.microsecond), std::to_string(k.character_code)});
   out += keys.render();
@@ -79,7 +79,7 @@ std::string analyze_text(const app::AnalyzeReport& r) {
   TextTable feats(header);
   for (const auto& f : r.features) {
     std::vector<std::string> row = {std::to_string(f.attempt), f.user};
-    for (double v : f.values) row.push_back(fixed(v));
+    for (double v : f.values) row.push_back(number(v));
     feats.add(std::move(row));
   }
   out += feats.render();

@@ -35,7 +35,13 @@ Params parse_params(const std::vector<std::string>& texts) {
 
 nlohmann::json params_to_json(const Params& params) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [name, value] : params) j[name] = value;
+  for (const auto& [name, value] : params) {
+    // Whole numbers read as such (200, not 200.0); the rest as doubles.
+    if (value == std::trunc(value) && std::abs(value) < 9007199254740992.0)
+      j[name] = static_cast<std::int64_t>(value);
+    else
+      j[name] = value;
+  }
   return j;
 }
 

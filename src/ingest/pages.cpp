@@ -178,7 +178,8 @@ element required(simdjson::dom::object obj, const char* key, const char* hint = 
 
 TrainingPage parse_training_page_with(simdjson::dom::parser& parser, std::string_view json) {
   const auto obj = parse_root(parser, json, "\"user_data\", \"user_label\" and \"next\"");
-  const element data = required(obj, "user_data");
+  const bool test_file = obj["attempts"].error() == simdjson::SUCCESS;
+  const element data = required(obj, "user_data", test_file ? " (this looks like a test file: {\"attempts\": ...})" : "");
 
   const element label_value = required(obj, "user_label");
   std::string_view label;
@@ -207,7 +208,9 @@ TrainingPage parse_training_page_with(simdjson::dom::parser& parser, std::string
 
 std::vector<Attempt> parse_test_file_with(simdjson::dom::parser& parser, std::string_view json) {
   const auto obj = parse_root(parser, json, "\"attempts\"");
-  return parse_attempts(required(obj, "attempts"), "attempts", std::string{});
+  const bool training_page = obj["user_data"].error() == simdjson::SUCCESS;
+  return parse_attempts(required(obj, "attempts", training_page ? " (this looks like a training page: {\"user_data\": ...})" : ""),
+                        "attempts", std::string{});
 }
 
 // Parse errors name the page: "URL: reason".
