@@ -147,7 +147,10 @@ TEST(ParseErrors, TopLevelShapeAndKeys) {
   EXPECT_EQ(page_error(R"({"user_data": [], "next": null})"), "missing key \"user_label\"");
   EXPECT_EQ(page_error(R"({"user_data": [], "user_label": "u1"})"),
             "missing key \"next\" (null on the last page)");
-  EXPECT_EQ(test_error(R"({"user_data": []})"), "missing key \"attempts\"");
+  EXPECT_EQ(test_error(R"({"user_data": []})"),
+            "missing key \"attempts\" (this looks like a training page: {\"user_data\": ...})");
+  EXPECT_EQ(test_error(R"({"tries": []})"), "missing key \"attempts\"");
+  EXPECT_EQ(page_error(R"({"attempts": []})"), "missing key \"user_data\" (this looks like a test file: {\"attempts\": ...})");
   EXPECT_EQ(page_error(R"({"user_data": {}, "user_label": "u1", "next": null})"),
             "\"user_data\" must be an array of attempts (got an object)");
   EXPECT_EQ(test_error(R"({"attempts": "none"})"),
