@@ -89,6 +89,7 @@ json to_json(const TrainReport& r) {
           {"fit_seconds", r.fit_seconds},
           {"dataset", to_json(r.dataset)},
           {"failure", failure_json(r.failure)},
+          {"from_store", r.from_store},
           {"phrase", phrase_json(r.phrase)},
           {"labels", r.labels},
           {"confusion", r.confusion},

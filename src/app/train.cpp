@@ -48,6 +48,7 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
   TrainReport report;
   report.dataset = data.dataset;
   report.failure = data.failure;
+  report.from_store = data.from_store;
   report.phrase = data.validation.phrase;
   report.n_train = split.train.size();
   report.n_holdout = split.holdout.size();

@@ -27,6 +27,7 @@ struct TrainRequest {
 struct TrainReport {
   store::DataSetRecord dataset;
   std::optional<ingest::PageFailure> failure;  // the chain stopped early: trained on the pages before it
+  bool from_store = false;                     // the source was read from the store, not downloaded
   features::PhraseChoice phrase;
   ModelSummary model;  // the new model, as stored
   std::size_t n_train = 0;

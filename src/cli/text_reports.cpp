@@ -89,6 +89,11 @@ std::string analyze_text(const app::AnalyzeReport& r) {
 std::string train_text(const app::TrainReport& r) {
   const eval::Metrics& m = r.model.metrics;
   std::string out = "Data set #" + std::to_string(r.dataset.id) + ": " + printable(r.dataset.source) + "\n";
+  out += "Loaded " + grouped(static_cast<std::size_t>(r.dataset.n_users)) + " users, " +
+         grouped(static_cast<std::size_t>(r.dataset.n_attempts)) + " attempts (" +
+         grouped(static_cast<std::size_t>(r.dataset.n_valid)) + " valid) from " +
+         grouped(static_cast<std::size_t>(r.dataset.n_pages)) + " pages" +
+         (r.from_store ? " (read from the store; --refresh downloads again)\n" : "\n");
   out += phrase_line(r.phrase);
   out += "Trained " + r.model.record.type + " '" + r.model.record.name + "' on " + grouped(r.n_train) +
          " attempts of " + grouped(r.labels.size()) + " users in " + fixed(r.fit_seconds, 1) + " s\n";
