@@ -17,12 +17,6 @@ struct AnalyzeRequest {
   std::size_t first_n = 10;  // rows of the keystroke and feature tables, at most kMaxRowsShown
 };
 
-struct FeatureRow {
-  std::size_t attempt = 0;  // index in the load
-  std::string user;
-  std::vector<double> values;
-};
-
 struct AnalyzeReport {
   store::DataSetRecord dataset;
   bool from_store = false;  // read from the store: loaded before (DataOptions::refresh downloads again)
@@ -40,5 +34,7 @@ struct AnalyzeReport {
 };
 
 AnalyzeReport analyze(store::Store& store, const AnalyzeRequest& request, const Progress& progress = {});
+// The same report for data however it was loaded (a stored data set, an upload); first_n <= kMaxRowsShown.
+AnalyzeReport analysis_of(const LoadedData& data, std::size_t first_n);
 
 }  // namespace ksauth::app

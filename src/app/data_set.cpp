@@ -86,17 +86,23 @@ LoadedData load_training_data(store::Store& store, const std::string& url, const
                               const Progress& progress) {
   if (!options.refresh) {
     if (auto stored = store.latest_dataset_for_source(url)) {
-      LoadedData data;
       progress.report("reading the store", 0, 1);
-      data.attempts = store.load_attempts(stored->id);
-      if (!stored->failure_page.empty()) data.failure = ingest::PageFailure{stored->failure_page, stored->failure_reason};
-      data.from_store = true;
-      data.dataset = std::move(*stored);
-      validate(data, options);
-      return data;
+      return load_stored_data(store, stored->id, options);
     }
   }
   return store_new(store, url, ingest::load_training_chain(url, progress), options, progress);
+}
+
+LoadedData load_stored_data(const store::Store& store, std::int64_t dataset_id, const DataOptions& options) {
+  auto record = store.find_dataset(dataset_id);
+  if (!record) throw Error(ErrorKind::not_found, "no data set with id " + std::to_string(dataset_id));
+  LoadedData data;
+  data.attempts = store.load_attempts(dataset_id);
+  if (!record->failure_page.empty()) data.failure = ingest::PageFailure{record->failure_page, record->failure_reason};
+  data.from_store = true;
+  data.dataset = std::move(*record);
+  validate(data, options);
+  return data;
 }
 
 LoadedData load_uploaded_data(store::Store& store, const std::string& name, std::string_view page_json,
@@ -129,6 +135,16 @@ LabelledFeatures labelled_features(const LoadedData& data) {
     out.x.append_row(*row);
     out.y.push_back(cls->second);
     out.attempt_index.push_back(i);
+  }
+  return out;
+}
+
+std::vector<FeatureRow> feature_rows(const LabelledFeatures& features, std::size_t offset, std::size_t limit) {
+  std::vector<FeatureRow> out;
+  for (std::size_t r = offset; r < features.x.rows() && r - offset < limit; ++r) {
+    const auto values = features.x.row(r);
+    out.push_back({features.attempt_index[r], features.labels[static_cast<std::size_t>(features.y[r])],
+                   {values.begin(), values.end()}});
   }
   return out;
 }

@@ -36,6 +36,8 @@ struct LoadedData {
 // source is reused, not duplicated). Then validated, with the feature layout chosen.
 LoadedData load_training_data(store::Store& store, const std::string& url, const DataOptions& options,
                               const Progress& progress);
+// A data set already in the store, validated with `options` (options.refresh is ignored). Error(not_found).
+LoadedData load_stored_data(const store::Store& store, std::int64_t dataset_id, const DataOptions& options);
 // One uploaded training page (its `next` is not followed), stored under the source "upload:NAME".
 LoadedData load_uploaded_data(store::Store& store, const std::string& name, std::string_view page_json,
                               const DataOptions& options);
@@ -49,5 +51,13 @@ struct LabelledFeatures {
 };
 
 LabelledFeatures labelled_features(const LoadedData& data);
+
+struct FeatureRow {
+  std::size_t attempt = 0;  // index in the load
+  std::string user;
+  std::vector<double> values;
+};
+// Rows [offset, offset + limit) of the features, as a table.
+std::vector<FeatureRow> feature_rows(const LabelledFeatures& features, std::size_t offset, std::size_t limit);
 
 }  // namespace ksauth::app

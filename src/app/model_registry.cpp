@@ -51,6 +51,12 @@ void delete_model(store::Store& store, const std::string& name) {
   if (!store.delete_model(name)) throw no_such_model(name);
 }
 
+std::string model_file_bytes(const store::Store& store, const std::string& name) {
+  auto record = store.get_model(name);
+  if (!record) throw no_such_model(name);
+  return std::move(record->blob);
+}
+
 models::TrainedModel open_model(const store::Store& store, const std::string& name) {
   auto record = store.get_model(name);
   if (!record) throw no_such_model(name);

@@ -21,6 +21,8 @@ std::vector<ModelSummary> list_models(const store::Store& store);
 std::vector<ModelSummary> models_on_dataset(const store::Store& store, std::int64_t dataset_id);
 ModelSummary get_model_summary(const store::Store& store, const std::string& name);  // Error(not_found)
 void delete_model(store::Store& store, const std::string& name);                    // Error(not_found)
+// The stored model file's bytes, as they are (Error(not_found)).
+std::string model_file_bytes(const store::Store& store, const std::string& name);
 // The stored model, loaded and checked (Error(not_found) / Error(corrupt)).
 models::TrainedModel open_model(const store::Store& store, const std::string& name);
 

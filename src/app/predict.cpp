@@ -72,6 +72,19 @@ PredictReport predict(const store::Store& store, const std::string& url, const s
   return report;
 }
 
+PredictReport predict_test_json(const store::Store& store, std::string_view test_json, const std::string& model_name) {
+  const models::TrainedModel model = open_model(store, model_name);
+  std::vector<Attempt> attempts;
+  try {
+    attempts = ingest::parse_test_file(test_json);
+  } catch (const Error& e) {
+    throw Error(e.kind(), std::string("body: ") + e.what());
+  }
+  PredictReport report = predict_attempts(model, attempts);
+  report.model = model_name;
+  return report;
+}
+
 std::string predictions_csv(const PredictReport& report) {
   std::string out = "attempt,status,predicted_user,confidence\n";
   for (const PredictionRow& row : report.rows) {

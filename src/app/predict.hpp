@@ -37,6 +37,8 @@ struct PredictReport {
 PredictReport predict_attempts(const models::TrainedModel& model, std::span<const Attempt> attempts);
 PredictReport predict(const store::Store& store, const std::string& url, const std::string& model_name,
                       const Progress& progress = {});
+// The same for a test file's text ({"attempts": [...]}) given directly, e.g. in a request body.
+PredictReport predict_test_json(const store::Store& store, std::string_view test_json, const std::string& model_name);
 
 // attempt,status,predicted_user,confidence: every row, the same for the CLI and the API.
 std::string predictions_csv(const PredictReport& report);

@@ -23,6 +23,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "models/classifier.hpp"
+#include "server/serve.hpp"
 
 namespace ksauth::cli {
 namespace {
@@ -153,6 +154,13 @@ int run(int argc, char** argv) {
   predict->add_option("--csv", csv_path, "Write every row to this CSV file");
   predict->add_flag("--json", json, "Print one JSON object (the first N rows)");
 
+  // serve
+  server::ServeOptions serve_options;
+  auto* serve = cli.add_subcommand("serve", "Serve the web app and the JSON API (docs/api.md) until Ctrl-C");
+  serve->add_option("--host", serve_options.host, "Address to listen on")->capture_default_str();
+  serve->add_option("--port", serve_options.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve->add_option("--web", serve_options.web_dir, "Folder of the web pages (default: web/ of the source tree)");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -163,6 +171,10 @@ int run(int argc, char** argv) {
     throw Error(ErrorKind::invalid_input, std::string(e.what()) + " (ksauth --help lists the commands and options)");
   }
 
+  if (*serve) {
+    serve_options.db_path = global.db;
+    return server::serve(serve_options);
+  }
   store::Store store(global.db);
   TerminalProgress terminal;
   if (*analyze) {

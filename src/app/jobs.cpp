@@ -1,0 +1,188 @@
+#include "app/jobs.hpp"
+
+#include <algorithm>
+
+#include "app/limits.hpp"
+#include "core/error.hpp"
+#include "core/timestamp.hpp"
+#include "eval/split.hpp"
+#include "models/classifier.hpp"
+
+namespace ksauth::app {
+
+const char* to_string(JobState state) {
+  switch (state) {
+    case JobState::queued: return "queued";
+    case JobState::running: return "running";
+    case JobState::done: return "done";
+    case JobState::failed: return "failed";
+    case JobState::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+double job_percent(std::string_view step, std::size_t done, std::size_t total) {
+  const auto fraction = [&] {
+    return total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0.0;
+  };
+  if (step == "download") {
+    // The number of pages is unknown until the chain ends: approach 4% page by page.
+    return total > 0 ? 5 * fraction() : 4.0 * static_cast<double>(done) / static_cast<double>(done + 1);
+  }
+  if (step == "training") return 5 + 90 * fraction();
+  if (step == "evaluating") return 95 + 5 * fraction();
+  return 5;  // reading the store, storing
+}
+
+JobManager::JobManager(std::string db_path) : db_path_(std::move(db_path)), worker_([this] { run(); }) {}
+
+JobManager::~JobManager() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cancel_all();
+  wake_.notify_all();
+  worker_.join();
+}
+
+JobSnapshot JobManager::submit(const TrainRequest& request) {
+  check_model_name(request.name);
+  models::make_classifier(request.model_type, request.params);
+  eval::check_holdout_fraction(request.holdout);
+  if (!request.replace) {
+    const store::Store store(db_path_);
+    if (store.get_model(request.name))
+      throw Error(ErrorKind::conflict, "model '" + request.name + "' already exists (set replace to overwrite it)");
+  }
+  std::lock_guard lock(mutex_);
+  if (!request.replace) {
+    for (const auto& [n, job] : jobs_) {
+      const JobState s = job->snapshot.state;
+      if ((s == JobState::queued || s == JobState::running) && job->snapshot.request.name == request.name)
+        throw Error(ErrorKind::conflict,
+                    "model '" + request.name + "' is already being trained by job " + job->snapshot.id);
+    }
+  }
+  auto job = std::make_unique<Job>();
+  job->snapshot.id = std::to_string(next_id_);
+  job->snapshot.step = "queued";
+  job->snapshot.request = request;
+  job->snapshot.created_at = utc_now_iso();
+  Job* raw = job.get();
+  jobs_.emplace(next_id_++, std::move(job));
+  queue_.push_back(raw);
+  wake_.notify_all();
+  return raw->snapshot;
+}
+
+std::vector<JobSnapshot> JobManager::list() const {
+  std::lock_guard lock(mutex_);
+  std::vector<JobSnapshot> out;
+  for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
+    out.push_back(it->second->snapshot);
+    out.back().result.reset();
+  }
+  return out;
+}
+
+JobManager::Job& JobManager::find(const std::string& id) const {
+  std::size_t n = 0;
+  const bool digits = !id.empty() && id.size() < 19 && std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (digits) n = std::stoull(id);
+  const auto it = jobs_.find(n);
+  if (!digits || it == jobs_.end()) throw Error(ErrorKind::not_found, "no job with id '" + id + "'");
+  return *it->second;
+}
+
+JobSnapshot JobManager::get(const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  return find(id).snapshot;
+}
+
+JobSnapshot JobManager::cancel(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  Job& job = find(id);
+  switch (job.snapshot.state) {
+    case JobState::queued:
+      job.cancel = true;
+      job.snapshot.state = JobState::cancelled;
+      job.snapshot.step = "cancelled";
+      queue_.erase(std::remove(queue_.begin(), queue_.end(), &job), queue_.end());
+      break;
+    case JobState::running:
+      job.cancel = true;
+      break;
+    default:
+      throw Error(ErrorKind::conflict,
+                  "job " + id + " has already ended (" + to_string(job.snapshot.state) + ") and cannot be cancelled");
+  }
+  return job.snapshot;
+}
+
+void JobManager::cancel_all() {
+  std::lock_guard lock(mutex_);
+  for (auto& [n, job] : jobs_) {
+    if (job->snapshot.state == JobState::queued) {
+      job->snapshot.state = JobState::cancelled;
+      job->snapshot.step = "cancelled";
+    }
+    job->cancel = true;
+  }
+  queue_.clear();
+}
+
+void JobManager::run() {
+  for (;;) {
+    Job* job = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      job = queue_.front();
+      queue_.pop_front();
+      job->snapshot.state = JobState::running;
+      job->snapshot.step = "starting";
+    }
+    execute(*job);
+  }
+}
+
+void JobManager::execute(Job& job) {
+  // Only the worker writes request and result; readers copy the snapshot under the mutex.
+  const TrainRequest request = job.snapshot.request;
+  std::optional<TrainReport> result;
+  std::optional<std::string> error;
+  JobState end = JobState::done;
+  try {
+    store::Store store(db_path_);
+    const Progress progress(
+        [this, &job](std::string_view step, std::size_t done, std::size_t total) {
+          std::lock_guard lock(mutex_);
+          JobSnapshot& s = job.snapshot;
+          s.step = std::string(step);
+          s.done = done;
+          s.total = total;
+          s.percent = std::max(s.percent, job_percent(step, done, total));
+        },
+        &job.cancel);
+    result = train(store, request, progress);
+  } catch (const Error& e) {
+    end = e.kind() == ErrorKind::cancelled ? JobState::cancelled : JobState::failed;
+    if (end == JobState::failed) error = e.what();
+  } catch (const std::exception& e) {
+    end = JobState::failed;
+    error = std::string("internal error: ") + e.what();
+  }
+  std::lock_guard lock(mutex_);
+  JobSnapshot& s = job.snapshot;
+  s.state = end;
+  s.error = std::move(error);
+  s.step = to_string(end);
+  if (end == JobState::done) {
+    s.percent = 100;
+    s.result = std::move(result);
+  }
+}
+
+}  // namespace ksauth::app

@@ -1,0 +1,75 @@
+#include "server/api_server.hpp"
+
+#include "core/error.hpp"
+#include "server/http_io.hpp"
+#include "server/routes.hpp"
+#include "store/store.hpp"
+
+#ifndef KSAUTH_WEB_DIR
+#define KSAUTH_WEB_DIR "web"
+#endif
+
+namespace ksauth::server {
+namespace {
+
+const char* status_text(int status) {
+  switch (status) {
+    case 400: return "bad request";
+    case 404: return "not found";
+    case 405: return "method not allowed";
+    case 413: return "the request body is larger than 64 MiB";
+    case 414: return "the request URI is too long";
+    case 416: return "range not satisfiable";
+    default: return status < 500 ? "bad request" : "internal error";
+  }
+}
+
+}  // namespace
+
+std::string default_web_dir() { return KSAUTH_WEB_DIR; }
+
+ApiServer::ApiServer(ServerOptions options) : options_(std::move(options)), jobs_(options_.db_path) {
+  { const store::Store check(options_.db_path); }
+  if (options_.web_dir.empty()) options_.web_dir = default_web_dir();
+
+  http_.set_payload_max_length(kMaxBodyBytes);
+  http_.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
+  http_.set_file_extension_and_mimetype_mapping("map", "application/json");
+  // Mount points are tried in order and refuse paths that climb out of their folder ("/../").
+  http_.set_mount_point("/vendor/bootstrap", options_.bootstrap_dir);
+  http_.set_mount_point("/vendor/chart.js", options_.chart_js_dir);
+  serves_web_ = http_.set_mount_point("/", options_.web_dir);
+
+  // Statuses httplib sets itself (404 off every route, 413, 400 on a malformed request) get a JSON body;
+  // answers with a body already (ours) are left alone.
+  http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    send_error(res, res.status, res.status == 404 ? "not found: " + req.path : status_text(res.status));
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+
+  Router router(http_);
+  const Context ctx{options_.db_path, jobs_};
+  add_meta_routes(router);
+  add_dataset_routes(router, ctx);
+  add_model_routes(router, ctx);
+  add_job_routes(router, ctx);
+  router.finish(kApi);
+}
+
+ApiServer::~ApiServer() { stop(); }
+
+int ApiServer::bind(const std::string& host, int port) {
+  const int bound = port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) throw Error(ErrorKind::io, "cannot listen on " + host + ":" + std::to_string(port));
+  return bound;
+}
+
+void ApiServer::listen() { http_.listen_after_bind(); }
+
+void ApiServer::stop() {
+  jobs_.cancel_all();
+  http_.stop();
+}
+
+}  // namespace ksauth::server

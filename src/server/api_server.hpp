@@ -1,0 +1,47 @@
+#pragma once
+// The ksauth web server: the JSON API under /api/v1/ (docs/api.md), the web pages at "/", and Debian's
+// Bootstrap 5 and Chart.js under /vendor/. Owns the training job manager.
+#include <httplib.h>
+
+#include <string>
+
+#include "app/jobs.hpp"
+
+namespace ksauth::server {
+
+struct ServerOptions {
+  std::string db_path = "ksauth.db";
+  std::string web_dir;  // empty: the web/ folder of the source tree
+  std::string bootstrap_dir = "/usr/share/javascript/bootstrap5";
+  std::string chart_js_dir = "/usr/share/javascript/chart.js";
+};
+
+// The web/ folder of the source tree this ksauth was built from.
+std::string default_web_dir();
+
+class ApiServer {
+ public:
+  // Opens the database once (Error(io) / Error(corrupt) now rather than on the first request).
+  explicit ApiServer(ServerOptions options);
+  ~ApiServer();
+  ApiServer(const ApiServer&) = delete;
+  ApiServer& operator=(const ApiServer&) = delete;
+
+  // Binds host:port (port 0: any free port) and returns the port; Error(io) when it cannot.
+  int bind(const std::string& host, int port);
+  // Serves until stop(); call after bind.
+  void listen();
+  // Cancels the training jobs and stops listening; safe from any thread.
+  void stop();
+  bool is_running() const { return http_.is_running(); }
+  // Whether the web pages folder was found and is served at "/".
+  bool serves_web() const { return serves_web_; }
+
+ private:
+  ServerOptions options_;
+  app::JobManager jobs_;
+  httplib::Server http_;
+  bool serves_web_ = false;
+};
+
+}  // namespace ksauth::server

@@ -1,0 +1,80 @@
+#include "app/limits.hpp"
+#include "app/model_registry.hpp"
+#include "app/predict.hpp"
+#include "app/report_json.hpp"
+#include "server/http_io.hpp"
+#include "server/routes.hpp"
+
+namespace ksauth::server {
+namespace {
+
+using nlohmann::json;
+
+// The {name} of a model route, checked like every model name.
+std::string model_name(const httplib::Request& req) {
+  std::string name = req.matches[1];
+  app::check_model_name(name);
+  return name;
+}
+
+// A body {"attempts": [...]} (the test file format itself) or {"url": "..."}.
+app::PredictReport predictions(const std::string& db, const httplib::Request& req, const std::string& name) {
+  const json body = json_body(req);
+  const bool has_attempts = body.contains("attempts"), has_url = body.contains("url");
+  if (has_attempts == has_url)
+    throw Error(ErrorKind::invalid_input, "the body needs either \"attempts\" or \"url\" (not both)");
+  const store::Store store(db);
+  if (has_url) return app::predict(store, required_string(body, "url"), name);
+  return app::predict_test_json(store, req.body, name);
+}
+
+}  // namespace
+
+void add_model_routes(Router& router, const Context& ctx) {
+  const std::string base = std::string(kApi) + "/models";
+  const std::string db = ctx.db_path;
+
+  router.get(base, [db](const httplib::Request&, httplib::Response& res) {
+    const store::Store store(db);
+    json out = json::array();
+    for (const auto& m : app::list_models(store)) out.push_back(app::to_json(m));
+    send_json(res, out);
+  });
+
+  router.get(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = model_name(req);
+    const store::Store store(db);
+    send_json(res, app::to_json(app::get_model_summary(store, name)));
+  });
+
+  router.del(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = model_name(req);
+    store::Store store(db);
+    app::delete_model(store, name);
+    send_json(res, {{"deleted", name}});
+  });
+
+  router.get(base + "/([^/]+)/file", [db](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = model_name(req);
+    const store::Store store(db);
+    std::string bytes = app::model_file_bytes(store, name);
+    res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".ksauth\"");
+    res.set_content(std::move(bytes), "application/octet-stream");
+  });
+
+  router.post(base + "/([^/]+)/predict", [db](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = model_name(req);
+    const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
+    app::check_rows_shown(first_n);
+    send_json(res, app::to_json(predictions(db, req, name), first_n));
+  });
+
+  router.post(base + "/([^/]+)/predict\\.csv", [db](const httplib::Request& req, httplib::Response& res) {
+    const std::string name = model_name(req);
+    const std::string csv = app::predictions_csv(predictions(db, req, name));
+    res.set_header("Content-Disposition", "attachment; filename=\"output_predictions.csv\"");
+    res.set_content(csv, "text/csv; charset=utf-8");
+  });
+}
+
+}  // namespace ksauth::server

@@ -1,0 +1,69 @@
+#include "server/router.hpp"
+
+#include "core/error.hpp"
+#include "server/http_io.hpp"
+
+namespace ksauth::server {
+namespace {
+
+// A handler never lets an exception reach httplib (which would answer an HTML-less 500 with a header).
+Router::Handler guarded(Router::Handler handler) {
+  return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    try {
+      handler(req, res);
+    } catch (const Error& e) {
+      send_error(res, http_status(e.kind()), e.what());
+    } catch (const std::exception& e) {
+      send_error(res, 500, std::string("internal error: ") + e.what());
+    } catch (...) {
+      send_error(res, 500, "internal error");
+    }
+  };
+}
+
+}  // namespace
+
+void Router::remember(const std::string& method, const std::string& pattern) {
+  routes_.emplace_back(method, std::regex(pattern));
+}
+
+void Router::get(const std::string& pattern, Handler handler) {
+  remember("GET", pattern);
+  http_.Get(pattern, guarded(std::move(handler)));
+}
+
+void Router::post(const std::string& pattern, Handler handler) {
+  remember("POST", pattern);
+  http_.Post(pattern, guarded(std::move(handler)));
+}
+
+void Router::del(const std::string& pattern, Handler handler) {
+  remember("DELETE", pattern);
+  http_.Delete(pattern, guarded(std::move(handler)));
+}
+
+void Router::finish(const std::string& prefix) {
+  // The router may be gone when requests come: the fallback keeps its own copy of the routes.
+  const Handler fallback = [routes = routes_](const httplib::Request& req, httplib::Response& res) {
+    std::string allowed;
+    for (const auto& [method, pattern] : routes) {
+      if (!std::regex_match(req.path, pattern) || allowed.find(method) != std::string::npos) continue;
+      allowed += (allowed.empty() ? "" : ", ") + method;
+    }
+    if (allowed.empty()) {
+      send_error(res, 404, "no such endpoint: " + req.method + " " + req.path);
+    } else {
+      res.set_header("Allow", allowed);
+      send_error(res, 405, "method " + req.method + " not allowed on " + req.path + " (allowed: " + allowed + ")");
+    }
+  };
+  const std::string pattern = prefix + ".*";
+  http_.Get(pattern, fallback);
+  http_.Post(pattern, fallback);
+  http_.Put(pattern, fallback);
+  http_.Patch(pattern, fallback);
+  http_.Delete(pattern, fallback);
+  http_.Options(pattern, fallback);
+}
+
+}  // namespace ksauth::server

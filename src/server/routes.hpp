@@ -1,0 +1,23 @@
+#pragma once
+// The endpoints of /api/v1/ (docs/api.md), grouped by what they serve. Each request opens its own
+// store::Store on the database path: a Store is one SQLite connection and handlers run on many threads.
+#include <string>
+
+#include "app/jobs.hpp"
+#include "server/router.hpp"
+
+namespace ksauth::server {
+
+struct Context {
+  std::string db_path;
+  app::JobManager& jobs;
+};
+
+inline constexpr const char* kApi = "/api/v1";
+
+void add_meta_routes(Router& router);                          // health, model-types
+void add_dataset_routes(Router& router, const Context& ctx);   // datasets, upload, keystrokes, features, rhythm
+void add_model_routes(Router& router, const Context& ctx);     // models, file, predict, predict.csv
+void add_job_routes(Router& router, const Context& ctx);       // jobs, cancel
+
+}  // namespace ksauth::server

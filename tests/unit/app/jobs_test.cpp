@@ -1,0 +1,160 @@
+// The training job manager: one job at a time, progress as one percentage, cancellation, conflicts.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "app/jobs.hpp"
+#include "core/error.hpp"
+#include "support/fixtures.hpp"
+
+namespace ksauth::app {
+namespace {
+
+using testing::synthetic_attempts;
+
+JobSnapshot wait_until_ended(const JobManager& jobs, const std::string& id) {
+  for (;;) {
+    JobSnapshot s = jobs.get(id);
+    if (s.state != JobState::queued && s.state != JobState::running) return s;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+}
+
+class JobsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = testing::write_chain(dir_, {synthetic_attempts("ann", 0, "hello", 20, true),
+                                       synthetic_attempts("bob", 1, "hello", 20, true)});
+  }
+
+  TrainRequest request(const std::string& type, const std::string& name, Params params = {}) {
+    TrainRequest r;
+    r.url = url_;
+    r.model_type = type;
+    r.name = name;
+    r.params = std::move(params);
+    return r;
+  }
+
+  // ann and an exact copy of her under another name: AdaBoost never fits them, so it runs every round.
+  std::string long_chain() {
+    auto ann = synthetic_attempts("ann", 0, "the quick brown fox jumps", 150, true);
+    auto twin = ann;
+    for (Attempt& a : twin) a.user = "twin";
+    return testing::write_chain(long_dir_, {ann, twin, synthetic_attempts("bob", 1, "the quick brown fox jumps", 150, true)});
+  }
+
+  testing::TempDir dir_, long_dir_;
+  std::string url_;
+  std::string db_ = dir_.file("jobs.db");
+};
+
+TEST(JobPercentTest, StepsMapToOneScale) {
+  EXPECT_DOUBLE_EQ(job_percent("download", 0, 0), 0);
+  EXPECT_DOUBLE_EQ(job_percent("download", 1, 0), 2);
+  EXPECT_LT(job_percent("download", 1000, 0), 5);
+  EXPECT_DOUBLE_EQ(job_percent("storing", 0, 1), 5);
+  EXPECT_DOUBLE_EQ(job_percent("reading the store", 0, 1), 5);
+  EXPECT_DOUBLE_EQ(job_percent("training", 0, 10), 5);
+  EXPECT_DOUBLE_EQ(job_percent("training", 5, 10), 50);
+  EXPECT_DOUBLE_EQ(job_percent("training", 10, 10), 95);
+  EXPECT_DOUBLE_EQ(job_percent("evaluating", 0, 1), 95);
+}
+
+TEST_F(JobsTest, JobsRunInOrderToTheEnd) {
+  JobManager jobs(db_);
+  const JobSnapshot a = jobs.submit(request("manhattan", "m1"));
+  const JobSnapshot b = jobs.submit(request("adaboost", "a1", {{"n_estimators", 5}, {"max_depth", 2}}));
+  EXPECT_EQ(a.id, "1");
+  EXPECT_EQ(b.id, "2");
+  EXPECT_EQ(a.state, JobState::queued);
+  const JobSnapshot done = wait_until_ended(jobs, "2");
+  EXPECT_EQ(done.state, JobState::done) << done.error.value_or("");
+  EXPECT_EQ(done.percent, 100);
+  ASSERT_TRUE(done.result.has_value());
+  EXPECT_EQ(done.result->comparison.size(), 2u);  // m1 ran first
+  EXPECT_EQ(jobs.get("1").state, JobState::done);
+  const auto list = jobs.list();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].id, "2");
+  EXPECT_FALSE(list[0].result.has_value());
+  EXPECT_THROW(jobs.get("3"), Error);
+  EXPECT_THROW(jobs.get("x"), Error);
+}
+
+TEST_F(JobsTest, WhatTheUserNamedIsCheckedBeforeQueueing) {
+  JobManager jobs(db_);
+  const auto kind = [&](const TrainRequest& r) {
+    try {
+      jobs.submit(r);
+    } catch (const Error& e) {
+      return e.kind();
+    }
+    return ErrorKind::cancelled;  // no error
+  };
+  EXPECT_EQ(kind(request("manhattan", "<b>")), ErrorKind::invalid_input);
+  EXPECT_EQ(kind(request("tree", "t")), ErrorKind::invalid_input);
+  EXPECT_EQ(kind(request("adaboost", "t", {{"n_estimators", -1}})), ErrorKind::invalid_input);
+  TrainRequest holdout = request("manhattan", "h");
+  holdout.holdout = 0;
+  EXPECT_EQ(kind(holdout), ErrorKind::invalid_input);
+  EXPECT_TRUE(jobs.list().empty());
+
+  EXPECT_EQ(wait_until_ended(jobs, jobs.submit(request("manhattan", "m1")).id).state, JobState::done);
+  EXPECT_EQ(kind(request("manhattan", "m1")), ErrorKind::conflict);  // stored
+  TrainRequest replace = request("manhattan", "m1");
+  replace.replace = true;
+  EXPECT_EQ(wait_until_ended(jobs, jobs.submit(replace).id).state, JobState::done);
+}
+
+TEST_F(JobsTest, CancelAQueuedAndARunningJob) {
+  JobManager jobs(db_);
+  const std::string long_url = long_chain();
+  TrainRequest long_request = request("adaboost", "long", {{"n_estimators", 5000}});
+  long_request.url = long_url;
+  const std::string running = jobs.submit(long_request).id;
+  TrainRequest same_name = request("manhattan", "long");
+  EXPECT_THROW(jobs.submit(same_name), Error);  // a job is already training "long"
+  const std::string queued = jobs.submit(request("manhattan", "m1")).id;
+  EXPECT_EQ(jobs.cancel(queued).state, JobState::cancelled);  // at once
+  while (jobs.get(running).step != "training") std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  EXPECT_GE(jobs.get(running).percent, 5);
+  jobs.cancel(running);
+  const JobSnapshot end = wait_until_ended(jobs, running);
+  EXPECT_EQ(end.state, JobState::cancelled);
+  EXPECT_FALSE(end.error.has_value());
+  EXPECT_LT(end.done, 5000u);
+  EXPECT_EQ(jobs.get(queued).state, JobState::cancelled);
+  EXPECT_THROW(jobs.cancel(running), Error);  // already ended
+  const store::Store store(db_);
+  EXPECT_FALSE(store.get_model("long").has_value());
+  EXPECT_FALSE(store.get_model("m1").has_value());
+}
+
+TEST_F(JobsTest, TheDestructorCancelsARunningJob) {
+  const std::string long_url = long_chain();
+  const auto started = std::chrono::steady_clock::now();
+  {
+    JobManager jobs(db_);
+    TrainRequest r = request("adaboost", "long", {{"n_estimators", 5000}});
+    r.url = long_url;
+    const std::string id = jobs.submit(r).id;
+    while (jobs.get(id).step != "training") std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
+  EXPECT_FALSE(store::Store(db_).get_model("long").has_value());
+}
+
+TEST_F(JobsTest, AFailedJobSaysWhy) {
+  JobManager jobs(db_);
+  TrainRequest r = request("manhattan", "m");
+  r.url = dir_.file("none.json");
+  const JobSnapshot end = wait_until_ended(jobs, jobs.submit(r).id);
+  EXPECT_EQ(end.state, JobState::failed);
+  ASSERT_TRUE(end.error.has_value());
+  EXPECT_NE(end.error->find("none.json"), std::string::npos) << *end.error;
+}
+
+}  // namespace
+}  // namespace ksauth::app
