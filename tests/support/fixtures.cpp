@@ -56,6 +56,14 @@ std::vector<Attempt> synthetic_attempts(const std::string& user, int typist, con
   return out;
 }
 
+Attempt typed_at(const std::string& user, const std::string& keys, const std::vector<double>& seconds) {
+  const Micros t0 = *parse_timestamp("2021-03-04T05:06:07");
+  Attempt a{user, {}};
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    a.events.push_back({std::string(1, keys[i]), t0 + static_cast<Micros>(seconds[i] * 1e6), std::nullopt});
+  return a;
+}
+
 namespace {
 
 nlohmann::json attempts_json(const std::vector<Attempt>& attempts) {

@@ -30,6 +30,9 @@ class TempDir {
 std::vector<Attempt> synthetic_attempts(const std::string& user, int typist, const std::string& text,
                                         std::size_t count, bool with_release, unsigned seed = 1);
 
+// One attempt of `keys` (one character each) pressed at the given seconds after a fixed start, no releases.
+Attempt typed_at(const std::string& user, const std::string& keys, const std::vector<double>& seconds);
+
 std::string training_page_json(const std::string& label, const std::vector<Attempt>& attempts,
                                const std::string* next);
 std::string test_file_json(const std::vector<Attempt>& attempts);

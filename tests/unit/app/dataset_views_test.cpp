@@ -15,13 +15,7 @@ namespace {
 class DatasetViewsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const Micros t0 = *parse_timestamp("2021-03-04T05:06:07");
-    const auto attempt = [&](const std::string& user, const std::string& keys, std::vector<double> at) {
-      Attempt a{user, {}};
-      for (std::size_t i = 0; i < keys.size(); ++i)
-        a.events.push_back({std::string(1, keys[i]), t0 + static_cast<Micros>(at[i] * 1e6), std::nullopt});
-      return a;
-    };
+    const auto attempt = testing::typed_at;
     std::vector<Attempt> attempts{attempt("ann", "abc", {0, .1, .3}), attempt("ann", "abc", {0, .3, .4}),
                                   attempt("bob", "abc", {0, .2, .6}), attempt("bob", "abd", {0, .5, .9})};
     store::DataSetRecord record;

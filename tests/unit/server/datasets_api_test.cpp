@@ -113,13 +113,7 @@ TEST_F(DatasetsApiTest, StoredAnalysisAndPaging) {
 
 // ann: a b c at 0, .1, .3 s and at 0, .3, .4 s; bob: 0, .2, .6 s and one attempt of "abd" (invalid).
 TEST_F(DatasetsApiTest, RhythmOfAUserAgainstEveryone) {
-  const Micros t0 = *parse_timestamp("2021-03-04T05:06:07");
-  const auto attempt = [&](const std::string& user, const std::string& keys, std::vector<double> at) {
-    Attempt a{user, {}};
-    for (std::size_t i = 0; i < keys.size(); ++i)
-      a.events.push_back({std::string(1, keys[i]), t0 + static_cast<Micros>(at[i] * 1e6), std::nullopt});
-    return a;
-  };
+  const auto attempt = testing::typed_at;
   testing::TempDir tiny;
   const std::string first = testing::write_chain(
       tiny, {{attempt("ann", "abc", {0, .1, .3}), attempt("ann", "abc", {0, .3, .4})},
