@@ -2,11 +2,8 @@
 
 #include <algorithm>
 
-#include "app/limits.hpp"
 #include "core/error.hpp"
 #include "core/timestamp.hpp"
-#include "eval/split.hpp"
-#include "models/classifier.hpp"
 
 namespace ksauth::app {
 
@@ -47,14 +44,7 @@ JobManager::~JobManager() {
 }
 
 JobSnapshot JobManager::submit(const TrainRequest& request) {
-  check_model_name(request.name);
-  models::make_classifier(request.model_type, request.params);
-  eval::check_holdout_fraction(request.holdout);
-  if (!request.replace) {
-    const store::Store store(db_path_);
-    if (store.get_model(request.name))
-      throw Error(ErrorKind::conflict, "model '" + request.name + "' already exists (set replace to overwrite it)");
-  }
+  check_train_request(store::Store(db_path_), request);
   std::lock_guard lock(mutex_);
   if (!request.replace) {
     for (const auto& [n, job] : jobs_) {

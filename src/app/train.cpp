@@ -11,13 +11,18 @@
 
 namespace ksauth::app {
 
-TrainReport train(store::Store& store, const TrainRequest& request, const Progress& progress) {
-  // Everything the user named is checked before the download and the training, not after.
+void check_train_request(const store::Store& store, const TrainRequest& request) {
   check_model_name(request.name);
-  auto classifier = models::make_classifier(request.model_type, request.params);
+  models::make_classifier(request.model_type, request.params);
   eval::check_holdout_fraction(request.holdout);
   if (!request.replace && store.get_model(request.name))
     throw Error(ErrorKind::conflict, "model '" + request.name + "' already exists (use --replace to overwrite it)");
+}
+
+TrainReport train(store::Store& store, const TrainRequest& request, const Progress& progress) {
+  // Everything the user named is checked before the download and the training, not after.
+  check_train_request(store, request);
+  auto classifier = models::make_classifier(request.model_type, request.params);
 
   const LoadedData data = load_training_data(store, request.url, request.data, progress);
   const LabelledFeatures rows = labelled_features(data);

@@ -39,5 +39,8 @@ struct TrainReport {
 };
 
 TrainReport train(store::Store& store, const TrainRequest& request, const Progress& progress = {});
+// What train() checks before any download: the name (and that it is free unless replace), the model type
+// and its parameters, the holdout. Error(invalid_input) / Error(conflict).
+void check_train_request(const store::Store& store, const TrainRequest& request);
 
 }  // namespace ksauth::app
