@@ -12,6 +12,7 @@
 #include <iostream>
 
 #include "app/analyze.hpp"
+#include "app/benchmark.hpp"
 #include "app/limits.hpp"
 #include "app/model_registry.hpp"
 #include "app/predict.hpp"
@@ -161,6 +162,13 @@ int run(int argc, char** argv) {
   serve->add_option("--port", serve_options.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   serve->add_option("--web", serve_options.web_dir, "Folder of the web pages (default: web/ of the source tree)");
 
+  // benchmark
+  std::string benchmark_csv = app::default_cmu_csv();
+  auto* benchmark = cli.add_subcommand("benchmark", "Reproduce a published verification benchmark: cmu (Killourhy & Maxion)");
+  benchmark->add_option("name", url, "Benchmark: cmu")->required()->check(CLI::IsMember({"cmu"}));
+  benchmark->add_option("--csv", benchmark_csv, "DSL-StrongPasswordData.csv")->capture_default_str();
+  benchmark->add_flag("--json", json, "Print one JSON object");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -175,8 +183,14 @@ int run(int argc, char** argv) {
     serve_options.db_path = global.db;
     return server::serve(serve_options);
   }
-  store::Store store(global.db);
   TerminalProgress terminal;
+  if (*benchmark) {
+    const app::BenchmarkReport report = app::benchmark_cmu(benchmark_csv, terminal.progress());
+    terminal.clear();
+    std::cout << (json ? app::dump_json(app::to_json(report), 2) + "\n" : app::benchmark_text(report));
+    return 0;
+  }
+  store::Store store(global.db);
   if (*analyze) {
     const app::AnalyzeReport report = app::analyze(store, {url, global.data(), first_n}, terminal.progress());
     terminal.clear();

@@ -21,6 +21,8 @@ struct KeyEvent {
 struct Attempt {
   std::string user;  // empty for unlabeled (test) attempts
   std::vector<KeyEvent> events;
+  int session = 0;     // the recording session (from 1) when the source says, else 0 (unknown)
+  int repetition = 0;  // the repetition within the session (from 1) when the source says, else 0
 
   bool operator==(const Attempt&) const = default;
 };

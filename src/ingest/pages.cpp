@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/timestamp.hpp"
+#include "ingest/cmu_csv.hpp"
 #include "ingest/fetch.hpp"
 
 namespace ksauth::ingest {
@@ -215,13 +216,17 @@ std::vector<Attempt> parse_test_file_with(simdjson::dom::parser& parser, std::st
 
 // Parse errors name the page: "URL: reason".
 template <typename Parse>
-auto load(const std::string& url, Parse&& parse) {
-  const std::string body = fetch(url);
+auto parse_named(const std::string& url, const std::string& body, Parse&& parse) {
   try {
     return parse(body);
   } catch (const Error& e) {
     throw Error(e.kind(), url + ": " + e.what());
   }
+}
+
+template <typename Parse>
+auto load(const std::string& url, Parse&& parse) {
+  return parse_named(url, fetch(url), parse);
 }
 
 // The reason alone: fetch errors start with "URL: ", which PageFailure holds apart.
@@ -250,7 +255,15 @@ ChainLoad load_training_chain(const std::string& url, const Progress& progress) 
   auto parse = [&](std::string_view json) { return parse_training_page_with(parser, json); };
 
   ChainLoad out;
-  TrainingPage page = load(url, parse);  // the first page's errors propagate
+  // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
+  const std::string body = fetch(url);
+  if (is_cmu_csv(url, body)) {
+    out.attempts = parse_named(url, body, [](std::string_view text) { return parse_cmu_csv(text); });
+    out.pages.push_back(url);
+    progress.report("download", 1, 0);
+    return out;
+  }
+  TrainingPage page = parse_named(url, body, parse);
   // Loops are found on page identities ("./a.json" and "a.json" are one page).
   std::unordered_set<std::string> visited{page_identity(url)};
   std::string current = url;

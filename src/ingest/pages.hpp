@@ -34,7 +34,8 @@ struct ChainLoad {
   std::optional<PageFailure> failure;  // set when the chain stopped early on a bad page
 };
 
-// Follows `next` from the first page. When the first page fails, throws Error (nothing was loaded);
+// A CMU benchmark CSV (ingest/cmu_csv.hpp: a path ending in .csv or a body starting "subject,") is loaded
+// whole as one page. Otherwise follows `next` from the first page. When the first page fails, throws Error (nothing was loaded);
 // when a later page fails or `next` loops back, stops there and returns what was loaded with `failure`.
 // Reports ("download", pages loaded, 0) per page.
 ChainLoad load_training_chain(const std::string& url, const Progress& progress = {});

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,7 +17,7 @@ namespace ksauth::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: attempts.session and attempts.repetition
 constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kSchema = R"sql(
@@ -39,6 +40,8 @@ CREATE TABLE IF NOT EXISTS attempts (
   idx INTEGER NOT NULL,
   user TEXT NOT NULL,
   events BLOB NOT NULL,
+  session INTEGER NOT NULL DEFAULT 0,
+  repetition INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (dataset_id, idx)
 );
 CREATE TABLE IF NOT EXISTS models (
@@ -53,6 +56,12 @@ CREATE TABLE IF NOT EXISTS models (
   blob BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS models_by_dataset ON models (dataset_id);
+)sql";
+
+// From version 1 (no session or repetition: 0, unknown, for the attempts stored then).
+constexpr const char* kMigrateFrom1 = R"sql(
+ALTER TABLE attempts ADD COLUMN session INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE attempts ADD COLUMN repetition INTEGER NOT NULL DEFAULT 0;
 )sql";
 
 // Everything an error message needs: the connection (for sqlite's message) and the path (for the user).
@@ -214,6 +223,13 @@ ModelRecord read_model(const Statement& s) {
   return r;
 }
 
+// A session or repetition as stored: an int, else the row is damaged.
+int stored_int(std::int64_t value, const char* what) {
+  if (value < 0 || value > std::numeric_limits<int>::max())
+    throw Error(ErrorKind::corrupt, std::string(what) + " " + std::to_string(value) + " is out of range");
+  return static_cast<int>(value);
+}
+
 bool dataset_exists(const Db& db, std::int64_t id) {
   Statement s(db, "SELECT 1 FROM datasets WHERE id = ?");
   s.bind(1, id);
@@ -272,12 +288,17 @@ Store::Store(const std::string& path) : path_(path) {
       throw Error(ErrorKind::corrupt, "database " + path + " is not a ksauth database (tables missing)");
   } else {
     Transaction t(db, Transaction::write);
-    if (user_version(db) == 0) {  // re-read under the write lock: another process may have just set it up
+    const int current = user_version(db);  // re-read under the write lock: another process may have just set it up
+    if (current == 0) {
       if (count_tables(db, kOtherTables) != 0)
         throw Error(ErrorKind::corrupt, "database " + path + " is a SQLite database but not a ksauth one");
       db.exec(kSchema);
-      db.exec("PRAGMA user_version = 1");
+    } else if (current == 1) {
+      if (count_tables(db, kOurTables) != 3)
+        throw Error(ErrorKind::corrupt, "database " + path + " is not a ksauth database (tables missing)");
+      db.exec(kMigrateFrom1);
     }
+    if (current < kSchemaVersion) db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     t.commit();
   }
   db.exec("PRAGMA foreign_keys = ON");
@@ -315,10 +336,12 @@ std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const At
   insert.run();
   const std::int64_t id = sqlite3_last_insert_rowid(db_);
 
-  Statement row(db, "INSERT INTO attempts (dataset_id, idx, user, events) VALUES (?, ?, ?, ?)");
+  Statement row(db,
+                "INSERT INTO attempts (dataset_id, idx, user, events, session, repetition) VALUES (?, ?, ?, ?, ?, ?)");
   for (std::size_t i = 0; i < attempts.size(); ++i) {
     row.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, attempts[i].user);
     row.bind_blob(4, detail::encode_events(attempts[i].events));
+    row.bind(5, std::int64_t{attempts[i].session}).bind(6, std::int64_t{attempts[i].repetition});
     row.run();
     row.reset();
   }
@@ -355,12 +378,14 @@ std::vector<Attempt> Store::load_attempts(std::int64_t dataset_id) const {
   const Transaction snapshot(db, Transaction::read);  // the check and the rows see the same data
   if (!dataset_exists(db, dataset_id))
     throw Error(ErrorKind::not_found, "data set " + std::to_string(dataset_id) + " not found in " + path_);
-  Statement s(db, "SELECT idx, user, events FROM attempts WHERE dataset_id = ? ORDER BY idx");
+  Statement s(db,
+              "SELECT idx, user, events, session, repetition FROM attempts WHERE dataset_id = ? ORDER BY idx");
   s.bind(1, dataset_id);
   std::vector<Attempt> out;
   while (s.step()) {
     try {
-      out.push_back(Attempt{s.text(1), detail::decode_events(s.blob(2))});
+      out.push_back(Attempt{s.text(1), detail::decode_events(s.blob(2)), stored_int(s.int64(3), "session"),
+                            stored_int(s.int64(4), "repetition")});
     } catch (const Error& e) {
       throw Error(ErrorKind::corrupt, "database " + path_ + ": data set " + std::to_string(dataset_id) +
                                           ", attempt " + std::to_string(s.int64(0)) + ": " + e.what());

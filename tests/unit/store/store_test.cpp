@@ -82,6 +82,7 @@ std::vector<Attempt> sample_attempts() {
               {ev("\"", 1, 2), ev("\\", 3), ev("\n", 4, 5), ev(std::string(1, '\x01'), 6),
                ev("\xc3\xa9", 7, 8), ev(" ", 9, 10)}},
       Attempt{"carol", {}},
+      Attempt{"s002", {ev(".", 10, 20), ev("[return]", 30, 40)}, 8, 50},  // session 8, repetition 50
   };
 }
 
@@ -174,7 +175,9 @@ TEST_F(StoreTest, DatasetRoundTrip) {
   EXPECT_EQ(raw.query("SELECT length(events) FROM attempts WHERE idx = 0"),
             std::to_string(8 + (25 + 1) + (25 + 7) + (25 + 1)));  // keys "B", "[shift]", "e"
   EXPECT_EQ(raw.query("SELECT user FROM attempts WHERE idx = 1"), "");
-  EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "4");
+  EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "5");
+  EXPECT_EQ(raw.query("SELECT session || '/' || repetition FROM attempts WHERE idx = 4"), "8/50");
+  EXPECT_EQ(raw.query("SELECT session || '/' || repetition FROM attempts WHERE idx = 0"), "0/0");
 }
 
 TEST_F(StoreTest, InMemoryDatabaseWorks) {
@@ -199,7 +202,7 @@ TEST_F(StoreTest, SameSourceAndFingerprintIsOneDataset) {
   EXPECT_EQ(store.find_dataset(first)->phrase, sample_record().phrase);
   EXPECT_EQ(store.load_attempts(first), attempts);
   Raw raw(path());
-  EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "4");
+  EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "5");
 }
 
 TEST_F(StoreTest, NewFingerprintIsANewDatasetAndLatestWins) {
@@ -357,7 +360,7 @@ TEST_F(StoreTest, UserValuesAreBoundNotSpliced) {
 TEST_F(StoreTest, SchemaAndSettings) {
   { Store store(path()); }
   Raw raw(path());
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "1");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "2");
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                       "name IN ('datasets', 'attempts', 'models')"),
@@ -378,10 +381,43 @@ TEST_F(StoreTest, GarbageFileIsCorrupt) {
 
 TEST_F(StoreTest, NewerSchemaIsRefused) {
   { Store store(path()); }
-  Raw(path()).exec("PRAGMA user_version = 2");
+  Raw(path()).exec("PRAGMA user_version = 3");
   const std::string message = expect_error(ErrorKind::corrupt, [&] { Store store(path()); });
   EXPECT_NE(message.find(path()), std::string::npos) << message;
-  EXPECT_NE(message.find("version 2"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 3"), std::string::npos) << message;
+}
+
+TEST_F(StoreTest, Version1DatabaseGainsSessionAndRepetition) {
+  {
+    Raw raw(path());
+    raw.exec(R"sql(
+CREATE TABLE datasets (id INTEGER PRIMARY KEY, source TEXT NOT NULL, fingerprint TEXT NOT NULL, phrase TEXT,
+  n_users INTEGER NOT NULL DEFAULT 0, n_attempts INTEGER NOT NULL DEFAULT 0, n_valid INTEGER NOT NULL DEFAULT 0,
+  fetched_at TEXT, n_pages INTEGER NOT NULL DEFAULT 0, failure_page TEXT NOT NULL DEFAULT '',
+  failure_reason TEXT NOT NULL DEFAULT '', UNIQUE (source, fingerprint));
+CREATE TABLE attempts (dataset_id INTEGER NOT NULL REFERENCES datasets (id) ON DELETE CASCADE,
+  idx INTEGER NOT NULL, user TEXT NOT NULL, events BLOB NOT NULL, PRIMARY KEY (dataset_id, idx));
+CREATE TABLE models (name TEXT PRIMARY KEY, type TEXT NOT NULL, params TEXT,
+  dataset_id INTEGER NOT NULL REFERENCES datasets (id), holdout REAL, seed INTEGER, metrics TEXT,
+  created_at TEXT, blob BLOB NOT NULL);
+INSERT INTO datasets (id, source, fingerprint) VALUES (1, 'old', 'f');
+INSERT INTO attempts VALUES (1, 0, 'alice', zeroblob(8));
+PRAGMA user_version = 1;
+)sql");
+  }
+  Store store(path());
+  EXPECT_EQ(store.load_attempts(1), (std::vector<Attempt>{Attempt{"alice", {}, 0, 0}}));
+  const auto id = store.save_dataset(sample_record(), sample_attempts());
+  EXPECT_EQ(store.load_attempts(id), sample_attempts());
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "2");
+}
+
+TEST_F(StoreTest, DamagedSessionIsCorrupt) {
+  Store store(path());
+  const auto id = store.save_dataset(sample_record(), sample_attempts());
+  Raw(path()).exec("UPDATE attempts SET session = -1 WHERE idx = 4");
+  const std::string message = expect_error(ErrorKind::corrupt, [&] { store.load_attempts(id); });
+  EXPECT_NE(message.find("attempt 4"), std::string::npos) << message;
 }
 
 TEST_F(StoreTest, OtherSqliteDatabaseIsRefused) {
@@ -415,7 +451,7 @@ TEST_F(StoreTest, TwoConnectionsWriteConcurrently) {
   Store store(path());
   EXPECT_EQ(store.list_datasets().size(), 40u);
   EXPECT_EQ(store.list_models().size(), 40u);
-  EXPECT_EQ(Raw(path()).query("SELECT count(*) FROM attempts"), "160");
+  EXPECT_EQ(Raw(path()).query("SELECT count(*) FROM attempts"), "200");
 }
 
 TEST_F(StoreTest, ConcurrentFirstOpenOfANewFile) {
@@ -456,7 +492,7 @@ TEST_F(StoreTest, FailureMidwayLeavesNoRows) {
   EXPECT_EQ(store.list_datasets().size(), 1u);
   EXPECT_FALSE(store.latest_dataset_for_source("lost"));
   Raw raw(path());
-  EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "4");  // only the first data set's
+  EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "5");  // only the first data set's
   EXPECT_EQ(raw.query("SELECT count(*) FROM datasets"), "1");
   // The store is still usable after the rollback.
   raw.exec("DROP TRIGGER fail_third");

@@ -1,0 +1,127 @@
+// The verification detectors against hand-computed scores, the pseudo-inverse on collinear features,
+// and their saved bytes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "core/error.hpp"
+#include "verify/detector.hpp"
+#include "verify/mahalanobis.hpp"
+#include "verify/whitening.hpp"
+
+namespace ksauth::verify {
+namespace {
+
+Matrix rows(const std::vector<std::vector<double>>& values) {
+  Matrix m;
+  for (const auto& r : values) m.append_row(r);
+  return m;
+}
+
+// (0,0), (2,0), (0,4), (2,4): mean (1,2); mean absolute deviations (1,2); standard deviations (n - 1)
+// sqrt(4/3) and sqrt(16/3); covariance diag(4/3, 16/3) (the features are uncorrelated).
+const Matrix kGenuine = rows({{0, 0}, {2, 0}, {0, 4}, {2, 4}});
+const std::vector<double> kProbe = {4, 3};  // x - mean = (3, 1)
+
+double score_of(const std::string& type, const Matrix& genuine, const std::vector<double>& x) {
+  auto d = make_detector(type);
+  d->enroll(genuine);
+  return d->score(x);
+}
+
+TEST(Detectors, HandComputedScores) {
+  EXPECT_DOUBLE_EQ(score_of("euclidean", kGenuine, kProbe), -(9.0 + 1.0));
+  EXPECT_DOUBLE_EQ(score_of("manhattan", kGenuine, kProbe), -(3.0 + 1.0));
+  EXPECT_DOUBLE_EQ(score_of("scaled_manhattan", kGenuine, kProbe), -(3.0 / 1 + 1.0 / 2));
+  // z = 3 / 1.155 = 2.60 > 1.96 (an outlier); 1 / 2.309 = 0.43 (not).
+  EXPECT_DOUBLE_EQ(score_of("outlier_count", kGenuine, kProbe), -1);
+  // 3^2 / (4/3) + 1^2 / (16/3) = 27/4 + 3/16 = 111/16.
+  EXPECT_NEAR(score_of("mahalanobis", kGenuine, kProbe), -111.0 / 16, 1e-12);
+  // Nearest genuine attempt (2,4): d = (2,-1): 4 (3/4) + 1 (3/16) = 51/16; (2,0) gives 75/16.
+  EXPECT_NEAR(score_of("nearest_neighbor_mahalanobis", kGenuine, kProbe), -51.0 / 16, 1e-12);
+  // The mean itself is as genuine as can be for the template detectors.
+  for (const std::string type : {"euclidean", "manhattan", "scaled_manhattan", "outlier_count", "mahalanobis"})
+    EXPECT_NEAR(score_of(type, kGenuine, {1, 2}), 0, 1e-12) << type;
+}
+
+TEST(Detectors, PseudoInverseOnCollinearFeatures) {
+  // A third feature that is the sum of the others (like UD = DD - H): the covariance is singular. With the
+  // pseudo-inverse, a vector in the span scores as it does without the redundant feature.
+  const Matrix genuine = rows({{0, 0, 0}, {2, 0, 2}, {0, 4, 4}, {2, 4, 6}});
+  const std::vector<double> probe = {4, 3, 7};
+  EXPECT_NEAR(score_of("mahalanobis", genuine, probe), -111.0 / 16, 1e-9);
+  EXPECT_NEAR(score_of("nearest_neighbor_mahalanobis", genuine, probe), -51.0 / 16, 1e-9);
+  MahalanobisDetector d(false);
+  d.enroll(genuine);
+  EXPECT_EQ(d.rank(), 2u);
+}
+
+TEST(Detectors, SymmetricEigen) {
+  const SymmetricEigen e = symmetric_eigen(rows({{2, 1}, {1, 2}}));
+  ASSERT_EQ(e.values.size(), 2u);
+  EXPECT_NEAR(e.values[0], 3, 1e-12);
+  EXPECT_NEAR(e.values[1], 1, 1e-12);
+  EXPECT_NEAR(std::abs(e.vectors(0, 0)), std::sqrt(0.5), 1e-12);
+  EXPECT_NEAR(e.vectors(0, 0), e.vectors(1, 0), 1e-12);   // (1,1)/sqrt 2
+  EXPECT_NEAR(e.vectors(0, 1), -e.vectors(1, 1), 1e-12);  // (1,-1)/sqrt 2
+  const Matrix cov = covariance(kGenuine);
+  EXPECT_NEAR(cov(0, 0), 4.0 / 3, 1e-12);
+  EXPECT_NEAR(cov(1, 1), 16.0 / 3, 1e-12);
+  EXPECT_NEAR(cov(0, 1), 0, 1e-12);
+}
+
+TEST(Detectors, ConstantFeatureDoesNotDivideByZero) {
+  const Matrix genuine = rows({{1, 5}, {3, 5}});
+  EXPECT_DOUBLE_EQ(score_of("scaled_manhattan", genuine, {2, 5}), 0);
+  EXPECT_TRUE(std::isfinite(score_of("scaled_manhattan", genuine, {2, 6})));
+  EXPECT_DOUBLE_EQ(score_of("outlier_count", genuine, {2, 6}), -1);
+  EXPECT_NEAR(score_of("mahalanobis", genuine, {2, 6}), 0, 1e-12);  // the constant direction is dropped
+}
+
+TEST(Detectors, SaveLoadRoundTrip) {
+  for (const auto& type : detector_types()) {
+    auto d = make_detector(type);
+    EXPECT_EQ(d->type(), type);
+    d->enroll(kGenuine);
+    BinaryWriter out;
+    d->save(out);
+    auto loaded = make_detector(type);
+    BinaryReader in(out.bytes());
+    loaded->load(in);
+    EXPECT_TRUE(in.at_end()) << type;
+    EXPECT_EQ(loaded->n_features(), 2u);
+    for (const auto& x : std::vector<std::vector<double>>{kProbe, {1, 2}, {-3, 10}})
+      EXPECT_EQ(loaded->score(x), d->score(x)) << type;
+    // Every truncation is refused as corrupt.
+    for (std::size_t n = 0; n < out.bytes().size(); ++n) {
+      BinaryReader cut(std::string_view(out.bytes()).substr(0, n));
+      EXPECT_THROW(make_detector(type)->load(cut), Error) << type << " cut at " << n;
+    }
+  }
+}
+
+TEST(Detectors, BadInputIsRefused) {
+  const auto kind = [](auto&& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return e.kind();
+    }
+    return ErrorKind::io;  // not thrown: no kind expected by the tests
+  };
+  for (const auto& type : detector_types()) {
+    auto d = make_detector(type);
+    EXPECT_EQ(kind([&] { d->score(kProbe); }), ErrorKind::invalid_input) << type;  // not enrolled
+    EXPECT_EQ(kind([&] { d->enroll(rows({{1, 2}})); }), ErrorKind::invalid_input) << type;
+    EXPECT_EQ(kind([&] { d->enroll(rows({{1, 2}, {std::numeric_limits<double>::quiet_NaN(), 1}})); }),
+              ErrorKind::invalid_input);
+    d->enroll(kGenuine);
+    EXPECT_EQ(kind([&] { d->score(std::vector<double>{1, 2, 3}); }), ErrorKind::invalid_input) << type;
+  }
+  EXPECT_EQ(kind([] { make_detector("svm"); }), ErrorKind::invalid_input);
+}
+
+}  // namespace
+}  // namespace ksauth::verify
