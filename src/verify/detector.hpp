@@ -31,7 +31,7 @@ class Detector {
 };
 
 // The detectors, in the order the paper's table lists them: scaled_manhattan, nearest_neighbor_mahalanobis,
-// outlier_count, mahalanobis, manhattan, euclidean.
+// outlier_count, one_class_svm, mahalanobis, manhattan, euclidean; then ours: knn_scaled_manhattan.
 const std::vector<std::string>& detector_types();
 // Error(invalid_input) for an unknown type.
 std::unique_ptr<Detector> make_detector(std::string_view type);

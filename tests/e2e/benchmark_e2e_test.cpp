@@ -38,12 +38,25 @@ TEST(Benchmark, CmuReproducesThePaper) {
   EXPECT_EQ(report["impostors_per_subject"], 250);
   std::map<std::string, nlohmann::json> by_name;
   for (const auto& d : report["detectors"]) by_name[d["detector"].get<std::string>()] = d;
-  ASSERT_EQ(by_name.size(), 6u);
+  ASSERT_EQ(by_name.size(), 8u);
   EXPECT_NEAR(by_name["scaled_manhattan"]["eer_mean"].get<double>(), 0.0962, 0.002);
   EXPECT_NEAR(by_name["mahalanobis"]["eer_mean"].get<double>(), 0.1101, 0.005);
   EXPECT_NEAR(by_name["euclidean"]["eer_mean"].get<double>(), 0.1706, 0.005);
-  // Every detector and its spread, to the paper's 4 decimals.
+  // The one-class SVM: libsvm's solver stops at a tolerance, so within 0.005 (we get 0.1021 (0.0648)).
+  const auto& svm = by_name["one_class_svm"];
+  ASSERT_TRUE(svm["paper"].is_object());
+  EXPECT_NEAR(svm["eer_mean"].get<double>(), 0.1025, 0.005);
+  EXPECT_NEAR(svm["eer_std"].get<double>(), 0.0650, 0.005);
+  EXPECT_EQ(svm["subjects"].size(), 51u);
+  // Ours beats the paper's best (scaled Manhattan, 0.0962) under the same protocol: 0.0681 measured.
+  const auto& ours = by_name["knn_scaled_manhattan"];
+  EXPECT_TRUE(ours["paper"].is_null());
+  EXPECT_LT(ours["eer_mean"].get<double>(), 0.090);
+  EXPECT_NEAR(ours["eer_mean"].get<double>(), 0.0681, 0.0001);
+  EXPECT_EQ(ours["subjects"].size(), 51u);
+  // Every paper detector and its spread, to the paper's 4 decimals.
   for (const auto& [name, d] : by_name) {
+    if (name == "one_class_svm" || name == "knn_scaled_manhattan") continue;
     ASSERT_TRUE(d["paper"].is_object()) << name;
     EXPECT_NEAR(d["eer_mean"].get<double>(), d["paper"]["eer_mean"].get<double>(), 0.00005) << name;
     EXPECT_NEAR(d["eer_std"].get<double>(), d["paper"]["eer_std"].get<double>(), 0.00005) << name;

@@ -8,7 +8,9 @@
 
 #include "core/error.hpp"
 #include "verify/detector.hpp"
+#include "verify/knn_scaled_manhattan.hpp"
 #include "verify/mahalanobis.hpp"
+#include "verify/one_class_svm.hpp"
 #include "verify/whitening.hpp"
 
 namespace ksauth::verify {
@@ -78,6 +80,78 @@ TEST(Detectors, ConstantFeatureDoesNotDivideByZero) {
   EXPECT_TRUE(std::isfinite(score_of("scaled_manhattan", genuine, {2, 6})));
   EXPECT_DOUBLE_EQ(score_of("outlier_count", genuine, {2, 6}), -1);
   EXPECT_NEAR(score_of("mahalanobis", genuine, {2, 6}), 0, 1e-12);  // the constant direction is dropped
+}
+
+TEST(Detectors, OneClassSvmTwoPoints) {
+  // Enrolled on 0 and 1: standardised to -1/sqrt 2 and +1/sqrt 2 (mean 0.5, sd 1/sqrt 2), gamma = 1/1, so
+  // K between them = exp(-2). nu = 0.5 over 2 points: alphas sum to 1, by symmetry 0.5 each, both free, so
+  // rho = 0.5 (1 + exp(-2)) and the decision value is 0 at each enrolled point.
+  OneClassSvmDetector d;
+  d.enroll(rows({{0}, {1}}));
+  EXPECT_DOUBLE_EQ(d.gamma(), 1.0);
+  ASSERT_EQ(d.coefficients().size(), 2u);
+  EXPECT_NEAR(d.coefficients()[0], 0.5, 1e-9);
+  EXPECT_NEAR(d.coefficients()[1], 0.5, 1e-9);
+  const double rho = 0.5 * (1 + std::exp(-2.0));
+  EXPECT_NEAR(d.rho(), rho, 1e-9);
+  EXPECT_NEAR(d.score(std::vector<double>{0}), 0, 1e-9);
+  EXPECT_NEAR(d.score(std::vector<double>{1}), 0, 1e-9);
+  // Halfway (z = 0, at 1/2 from both in squared distance): exp(-1/2) - rho = +0.0389 (inside).
+  EXPECT_NEAR(d.score(std::vector<double>{0.5}), std::exp(-0.5) - rho, 1e-9);
+  EXPECT_GT(d.score(std::vector<double>{0.5}), 0);
+  // Far away the kernel vanishes: -rho (outside).
+  EXPECT_NEAR(d.score(std::vector<double>{50}), -rho, 1e-9);
+}
+
+TEST(Detectors, OneClassSvmOrdersNearAboveFar) {
+  // The corners of kGenuine's rectangle: its centre is inside the support, points get less genuine with
+  // the distance, and a far point is outside.
+  auto d = make_detector("one_class_svm");
+  d->enroll(kGenuine);
+  const double centre = d->score(std::vector<double>{1, 2}), corner = d->score(std::vector<double>{2, 4});
+  const double near = d->score(kProbe), far = d->score(std::vector<double>{10, 20});
+  EXPECT_GT(centre, 0);
+  EXPECT_GT(centre, corner);
+  EXPECT_GT(corner, near);
+  EXPECT_GT(near, far);
+  EXPECT_LT(far, 0);
+}
+
+TEST(Detectors, KnnScaledManhattanOnLogTimings) {
+  // Columns H, DD, UD = DD - H with H = e^a, DD = e^b: UD is dropped, H and DD (positive) become a and b.
+  // a = 0 0 0 2 2 2 (mean 1, mean absolute deviation 1); b = 0 1 2 0 1 2 (mean 1, deviation 2/3).
+  Matrix genuine;
+  const double a[] = {0, 0, 0, 2, 2, 2}, b[] = {0, 1, 2, 0, 1, 2};
+  for (int i = 0; i < 6; ++i)
+    genuine.append_row(std::vector<double>{std::exp(a[i]), std::exp(b[i]), std::exp(b[i]) - std::exp(a[i])});
+  KnnScaledManhattanDetector d;
+  d.enroll(genuine);
+  using Column = KnnScaledManhattanDetector::Column;
+  EXPECT_EQ(d.columns(), (std::vector<Column>{Column::log, Column::log, Column::dropped}));
+  ASSERT_EQ(d.spread().size(), 2u);
+  EXPECT_NEAR(d.spread()[0], 1, 1e-12);
+  EXPECT_NEAR(d.spread()[1], 2.0 / 3, 1e-12);
+  // Probe (a, b) = (1, 1): distances |1 - a| / 1 + |1 - b| / (2/3) = 2.5, 1, 2.5, 2.5, 1, 2.5; the 5 nearest
+  // average (1 + 1 + 2.5 + 2.5 + 2.5) / 5 = 1.9. Its UD is ignored, whatever it is.
+  const double e = std::exp(1.0);
+  EXPECT_NEAR(d.score(std::vector<double>{e, e, 0}), -1.9, 1e-12);
+  EXPECT_NEAR(d.score(std::vector<double>{e, e, 123}), -1.9, 1e-12);
+  // The enrolled attempt (0, 1): distances 1.5, 0, 1.5, 3.5, 2, 3.5, the 5 nearest average 8.5 / 5 = 1.7;
+  // a slower attempt is further.
+  EXPECT_NEAR(d.score(std::vector<double>{1, e, e - 1}), -1.7, 1e-12);
+  EXPECT_LT(d.score(std::vector<double>{e * e * e, e * e * e, 0}), -1.9);
+  // A hold time of 0 or less is raised to the floor instead of taking the log of it.
+  EXPECT_TRUE(std::isfinite(d.score(std::vector<double>{-1, e, 0})));
+}
+
+TEST(Detectors, KnnScaledManhattanKeepsNonPositiveColumnsLinear) {
+  // kGenuine has zeros: both columns stay linear, nothing is redundant; with 4 attempts k is 4.
+  // Probe (4, 3), spreads (1, 2): distances to the corners 5.5, 3.5, 4.5, 2.5, mean 4.
+  KnnScaledManhattanDetector d;
+  d.enroll(kGenuine);
+  using Column = KnnScaledManhattanDetector::Column;
+  EXPECT_EQ(d.columns(), (std::vector<Column>{Column::linear, Column::linear}));
+  EXPECT_NEAR(d.score(kProbe), -4, 1e-12);
 }
 
 TEST(Detectors, SaveLoadRoundTrip) {
