@@ -16,7 +16,7 @@ void check_train_request(const store::Store& store, const TrainRequest& request)
   models::make_classifier(request.model_type, request.params);
   eval::check_holdout_fraction(request.holdout);
   if (!request.replace && store.get_model(request.name))
-    throw Error(ErrorKind::conflict, "model '" + request.name + "' already exists (use --replace to overwrite it)");
+    throw Error(ErrorKind::conflict, "model '" + request.name + "' already exists: choose another name, or replace it (--replace; \"replace\": true)");
 }
 
 TrainReport train(store::Store& store, const TrainRequest& request, const Progress& progress) {

@@ -160,6 +160,8 @@ int run(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Serve the web app and the JSON API (docs/api.md) until Ctrl-C");
   serve->add_option("--host", serve_options.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
+  serve->add_flag("--allow-local-sources", serve_options.allow_local_sources,
+                  "Let API clients load files of this machine (paths, file://); by default only http(s) URLs");
   serve->add_option("--web", serve_options.web_dir, "Folder of the web pages (default: web/ of the source tree)");
 
   // benchmark

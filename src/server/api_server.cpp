@@ -49,7 +49,7 @@ ApiServer::ApiServer(ServerOptions options) : options_(std::move(options)), jobs
   }));
 
   Router router(http_);
-  const Context ctx{options_.db_path, jobs_};
+  const Context ctx{options_.db_path, jobs_, options_.allow_local_sources};
   add_meta_routes(router);
   add_dataset_routes(router, ctx);
   add_model_routes(router, ctx);

@@ -14,6 +14,9 @@ struct ServerOptions {
   std::string web_dir;  // empty: the web/ folder of the source tree
   std::string bootstrap_dir = "/usr/share/javascript/bootstrap5";
   std::string chart_js_dir = "/usr/share/javascript/chart.js";
+  // Whether API clients may name files of this machine (paths, file://) as sources. Off: http(s) only, so
+  // that whoever reaches the API cannot make the server read its files.
+  bool allow_local_sources = false;
 };
 
 // The web/ folder of the source tree this ksauth was built from.

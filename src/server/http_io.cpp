@@ -1,5 +1,8 @@
 #include "server/http_io.hpp"
 
+#include "core/text.hpp"
+#include "ingest/fetch.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -128,6 +131,14 @@ app::DataOptions data_options(const json& body) {
   if (options.min_attempts < 1) throw bad("field min_attempts: must be at least 1");
   options.refresh = bool_field(body, "refresh", false);
   return options;
+}
+
+std::string source_url(const nlohmann::json& body, bool allow_local) {
+  std::string url = required_string(body, "url");
+  if (!allow_local && !ingest::is_remote(url))
+    throw Error(ErrorKind::invalid_input, "this server loads sources from http:// or https:// URLs only (got '" +
+                                              printable(url, 200) + "'); upload a file instead");
+  return url;
 }
 
 }  // namespace ksauth::server

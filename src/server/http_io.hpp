@@ -37,6 +37,8 @@ nlohmann::json json_body(const httplib::Request& req);
 // Fields of a JSON object body. Missing or null: the default. Another type: Error(invalid_input) naming it.
 std::optional<std::string> string_field(const nlohmann::json& body, const std::string& name);
 std::string required_string(const nlohmann::json& body, const std::string& name);
+// body["url"], a source to load: http(s) only unless local sources are allowed (Error(invalid_input)).
+std::string source_url(const nlohmann::json& body, bool allow_local);
 bool bool_field(const nlohmann::json& body, const std::string& name, bool fallback);
 double number_field(const nlohmann::json& body, const std::string& name, double fallback);
 std::uint64_t unsigned_field(const nlohmann::json& body, const std::string& name, std::uint64_t fallback);

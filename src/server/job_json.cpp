@@ -31,9 +31,9 @@ json to_json(const app::JobSnapshot& job) {
           {"result", job.result ? app::to_json(*job.result) : json(nullptr)}};
 }
 
-app::TrainRequest train_request(const json& body) {
+app::TrainRequest train_request(const json& body, bool allow_local_sources) {
   app::TrainRequest r;
-  r.url = required_string(body, "url");
+  r.url = source_url(body, allow_local_sources);
   r.model_type = required_string(body, "model");
   r.name = required_string(body, "name");
   r.holdout = number_field(body, "holdout", r.holdout);

@@ -11,6 +11,7 @@ namespace ksauth::server {
 struct Context {
   std::string db_path;
   app::JobManager& jobs;
+  bool allow_local_sources = false;  // see ServerOptions
 };
 
 inline constexpr const char* kApi = "/api/v1";

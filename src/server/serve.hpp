@@ -9,6 +9,7 @@ struct ServeOptions {
   int port = 8000;
   std::string db_path = "ksauth.db";
   std::string web_dir;  // empty: the web/ folder of the source tree
+  bool allow_local_sources = false;
 };
 
 // Prints "ksauth serving http://HOST:PORT/ (database PATH)" once listening; on SIGINT/SIGTERM cancels the

@@ -409,7 +409,7 @@ void Store::save_model(const ModelRecord& record, bool replace) {
   }
   if (exists && !replace)
     throw Error(ErrorKind::conflict,
-                "model '" + record.name + "' already exists (use --replace to overwrite it)");
+                "model '" + record.name + "' already exists");
   if (exists) {
     Statement del(db, "DELETE FROM models WHERE name = ?");
     del.bind(1, record.name);

@@ -21,6 +21,7 @@ class ApiTest : public ::testing::Test {
     ServerOptions options;
     options.db_path = dir_.file("test.db");
     options.web_dir = dir_.file("no-web");  // no web pages: "/" is 404
+    options.allow_local_sources = true;      // the fixtures are files
     server_ = std::make_unique<ApiServer>(options);
     port_ = server_->bind("127.0.0.1", 0);
     thread_ = std::thread([this] { server_->listen(); });

@@ -79,6 +79,30 @@ TEST_F(ApiTest, VendorFilesAreServed) {
   get("/vendor/bootstrap/css/none.css", 404);
 }
 
+// By default the API loads sources over http(s) only: whoever reaches it cannot make it read local files.
+TEST(LocalSourcesTest, RefusedUnlessAllowed) {
+  testing::TempDir dir;
+  ServerOptions options;
+  options.db_path = dir.file("t.db");
+  options.web_dir = dir.file("no-web");
+  ApiServer server(options);
+  const int port = server.bind("127.0.0.1", 0);
+  std::thread thread([&] { server.listen(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  httplib::Client client("127.0.0.1", port);
+  for (const char* url : {"/etc/passwd", "file:///etc/passwd", "../shared/data/x.json"}) {
+    const std::string body = nlohmann::json{{"url", url}}.dump();
+    for (const char* path : {"/api/v1/datasets", "/api/v1/jobs"}) {
+      const auto res = client.Post(path, body, "application/json");
+      ASSERT_TRUE(res);
+      EXPECT_EQ(res->status, 400) << path << " " << url;
+      EXPECT_NE(res->body.find("http:// or https:// URLs only"), std::string::npos) << res->body;
+    }
+  }
+  server.stop();
+  thread.join();
+}
+
 // A web folder is served at "/" (index.html for the folder), and only what is inside it.
 TEST(WebFolderTest, PagesAreServedFromTheWebFolder) {
   testing::TempDir dir;

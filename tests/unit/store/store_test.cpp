@@ -292,7 +292,7 @@ TEST_F(StoreTest, NameExistsConflictsUnlessReplace) {
   newer.metrics_json = R"({"accuracy":0.95})";
 
   const std::string message = expect_error(ErrorKind::conflict, [&] { store.save_model(newer, false); });
-  EXPECT_EQ(message, "model 'm' already exists (use --replace to overwrite it)");
+  EXPECT_EQ(message, "model 'm' already exists");
   expect_same_model(*store.get_model("m"), sample_model("m", ds), true);  // untouched
 
   store.save_model(newer, true);
