@@ -93,7 +93,9 @@ export function showAlert(container, kind, message, title) {
 }
 
 export function showError(container, err, what) {
-  const status = err instanceof ApiError && err.status ? ` (HTTP ${err.status})` : '';
+  // The status is added unless the message already names it (a source's own "HTTP 404 ...").
+  const named = err instanceof ApiError && err.status && err.message.includes(`HTTP ${err.status}`);
+  const status = err instanceof ApiError && err.status && !named ? ` (HTTP ${err.status})` : '';
   return showAlert(container, 'danger', err.message + status, what ? `${what} failed:` : 'Error:');
 }
 
