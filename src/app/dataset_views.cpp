@@ -10,18 +10,6 @@
 namespace ksauth::app {
 namespace {
 
-// The UTF-8 text cut into code points.
-std::vector<std::string> characters(const std::string& text) {
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < text.size();) {
-    std::size_t n = 1;
-    while (i + n < text.size() && (static_cast<unsigned char>(text[i + n]) & 0xC0) == 0x80) ++n;
-    out.push_back(text.substr(i, n));
-    i += n;
-  }
-  return out;
-}
-
 struct MeanStd {
   std::vector<double> sum, sum_sq;
   std::size_t n = 0;
@@ -116,7 +104,7 @@ Rhythm rhythm(const store::Store& store, std::int64_t dataset_id, const std::opt
 
   Rhythm out;
   out.user = user;
-  const std::vector<std::string> chars = characters(data.validation.phrase.phrase);
+  const std::vector<std::string> chars = features::characters(data.validation.phrase.phrase);
   if (chars.size() > 1) out.positions.assign(chars.begin() + 1, chars.end());
   MeanStd mine(columns.size()), everyone(columns.size());
   std::vector<double> latencies(columns.size());

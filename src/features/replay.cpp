@@ -29,4 +29,15 @@ std::size_t code_points(const std::string& utf8) {
   return n;
 }
 
+std::vector<std::string> characters(const std::string& utf8) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < utf8.size();) {
+    std::size_t n = 1;
+    while (i + n < utf8.size() && (static_cast<unsigned char>(utf8[i + n]) & 0xC0) == 0x80) ++n;
+    out.push_back(utf8.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
 }  // namespace ksauth::features

@@ -17,7 +17,8 @@ struct Replay {
 // "[backspace]" deletes the previous character; other named keys ("[shift]") are timed but type nothing.
 Replay replay(const Attempt& attempt);
 
-// The number of Unicode code points in UTF-8 text (the phrase positions).
+// The number of Unicode code points in UTF-8 text (the phrase positions), and the text cut into them.
 std::size_t code_points(const std::string& utf8);
+std::vector<std::string> characters(const std::string& utf8);
 
 }  // namespace ksauth::features

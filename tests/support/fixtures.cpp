@@ -56,6 +56,12 @@ std::vector<Attempt> synthetic_attempts(const std::string& user, int typist, con
   return out;
 }
 
+Matrix matrix_of(const std::vector<std::vector<double>>& rows) {
+  Matrix m;
+  for (const auto& r : rows) m.append_row(r);
+  return m;
+}
+
 Attempt typed_at(const std::string& user, const std::string& keys, const std::vector<double>& seconds) {
   const Micros t0 = *parse_timestamp("2021-03-04T05:06:07");
   Attempt a{user, {}};

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/attempt.hpp"
+#include "core/matrix.hpp"
 
 namespace ksauth::testing {
 
@@ -29,6 +30,9 @@ class TempDir {
 // times included when `with_release`). Deterministic for (typist, seed).
 std::vector<Attempt> synthetic_attempts(const std::string& user, int typist, const std::string& text,
                                         std::size_t count, bool with_release, unsigned seed = 1);
+
+// A matrix written row by row, for tests.
+Matrix matrix_of(const std::vector<std::vector<double>>& rows);
 
 // One attempt of `keys` (one character each) pressed at the given seconds after a fixed start, no releases.
 Attempt typed_at(const std::string& user, const std::string& keys, const std::vector<double>& seconds);

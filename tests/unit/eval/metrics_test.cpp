@@ -9,15 +9,12 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "support/fixtures.hpp"
 
 namespace ksauth::eval {
 namespace {
 
-Matrix matrix(const std::vector<std::vector<double>>& rows) {
-  Matrix m;
-  for (const auto& r : rows) m.append_row(r);
-  return m;
-}
+Matrix matrix(const std::vector<std::vector<double>>& rows) { return ksauth::testing::matrix_of(rows); }
 
 double auc(const std::vector<double>& scores, const std::vector<bool>& positive) {
   const auto flags = std::make_unique<bool[]>(positive.size());

@@ -6,14 +6,11 @@
 #include <vector>
 
 #include "core/matrix.hpp"
+#include "support/fixtures.hpp"
 
 namespace ksauth::models::testing {
 
-inline Matrix matrix(const std::vector<std::vector<double>>& rows) {
-  Matrix m;
-  for (const auto& r : rows) m.append_row(r);
-  return m;
-}
+inline Matrix matrix(const std::vector<std::vector<double>>& rows) { return ksauth::testing::matrix_of(rows); }
 
 inline Matrix column(const std::vector<double>& values) {
   Matrix m;

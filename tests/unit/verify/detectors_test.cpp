@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "support/fixtures.hpp"
 #include "verify/detector.hpp"
 #include "verify/knn_scaled_manhattan.hpp"
 #include "verify/mahalanobis.hpp"
@@ -16,11 +17,7 @@
 namespace ksauth::verify {
 namespace {
 
-Matrix rows(const std::vector<std::vector<double>>& values) {
-  Matrix m;
-  for (const auto& r : values) m.append_row(r);
-  return m;
-}
+Matrix rows(const std::vector<std::vector<double>>& values) { return ksauth::testing::matrix_of(values); }
 
 // (0,0), (2,0), (0,4), (2,4): mean (1,2); mean absolute deviations (1,2); standard deviations (n - 1)
 // sqrt(4/3) and sqrt(16/3); covariance diag(4/3, 16/3) (the features are uncorrelated).
