@@ -43,7 +43,8 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
   for (std::size_t i : split.holdout) y_holdout.push_back(rows.y[i]);
 
   const auto started = std::chrono::steady_clock::now();
-  classifier->fit(x_train, y_train, static_cast<int>(rows.labels.size()), {request.seed, progress});
+  classifier->fit(x_train, y_train, static_cast<int>(rows.labels.size()),
+                  {request.seed, progress, features::sequence_columns(data.layout)});
   const double fit_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   progress.report("evaluating", 0, 1);

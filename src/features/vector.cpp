@@ -32,6 +32,20 @@ std::optional<FeatureLayout> layout_from_names(const std::string& phrase, const 
   return std::nullopt;
 }
 
+std::vector<StepColumns> sequence_columns(const FeatureLayout& layout) {
+  // Follows make_layout's order: per position H.i, then DD.i and UD.i from the second position on.
+  std::vector<StepColumns> steps(code_points(layout.phrase));
+  int column = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    if (layout.with_release) steps[i].hold = column++;
+    if (i > 0) {
+      steps[i].press_latency = column++;
+      if (layout.with_release) steps[i].release_latency = column++;
+    }
+  }
+  return steps;
+}
+
 bool has_release_times(const Attempt& attempt, const Replay& replay) {
   return std::all_of(replay.kept.begin(), replay.kept.end(),
                      [&](std::size_t i) { return attempt.events[i].released_at.has_value(); });

@@ -24,6 +24,18 @@ struct FeatureLayout {
 };
 
 FeatureLayout make_layout(const std::string& phrase, bool with_release);
+// The attempt as a sequence over the phrase positions, which is what a recurrent model reads: for each
+// position, the columns of its hold, press-to-press and release-to-press latency in the feature vector;
+// -1 where the layout has none (the first position has no latencies, a layout without release times no
+// hold and no UD).
+struct StepColumns {
+  int hold = -1;
+  int press_latency = -1;
+  int release_latency = -1;
+  bool operator==(const StepColumns&) const = default;
+};
+std::vector<StepColumns> sequence_columns(const FeatureLayout& layout);
+
 // The layout of a stored model, from its phrase and feature names; nullopt when they match no layout.
 std::optional<FeatureLayout> layout_from_names(const std::string& phrase, const std::vector<std::string>& names);
 

@@ -12,17 +12,6 @@ namespace {
 
 constexpr const char* kName = "adaboost";
 
-[[noreturn]] void bad_param(const std::string& name, double value, const std::string& range) {
-  throw Error(ErrorKind::invalid_input, std::string(kName) + ": parameter '" + name + "' must be " + range +
-                                            " (got " + detail::format_number(value) + ")");
-}
-
-int integer_param(const std::string& name, double value, int low, int high) {
-  if (!(value >= low && value <= high) || value != std::floor(value))
-    bad_param(name, value, "an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
-  return static_cast<int>(value);
-}
-
 [[noreturn]] void corrupt(const std::string& what) {
   throw Error(ErrorKind::corrupt, std::string(kName) + ": " + what);
 }
@@ -30,20 +19,14 @@ int integer_param(const std::string& name, double value, int low, int high) {
 }  // namespace
 
 AdaBoost::AdaBoost(const Params& params) {
-  for (const auto& [name, value] : params) {
-    if (name == "n_estimators") {
-      n_estimators_ = integer_param(name, value, 1, 5000);
-    } else if (name == "max_depth") {
-      max_depth_ = integer_param(name, value, 1, 32);
-    } else if (name == "learning_rate") {
-      if (!(value > 0) || !std::isfinite(value)) bad_param(name, value, "a finite number > 0");
-      learning_rate_ = value;
-    } else {
-      throw Error(ErrorKind::invalid_input, std::string(kName) + ": unknown parameter '" +
-                                                printable(name, 64) +
-                                                "' (accepted: learning_rate, max_depth, n_estimators)");
-    }
-  }
+  const Params p = detail::resolve_params(kName,
+                                          {{"n_estimators", kDefaultEstimators, 1, 5000, true},
+                                           {"max_depth", kDefaultMaxDepth, 1, 32, true},
+                                           {"learning_rate", kDefaultLearningRate, 0, INFINITY, false, true}},
+                                          params);
+  n_estimators_ = static_cast<int>(p.at("n_estimators"));
+  max_depth_ = static_cast<int>(p.at("max_depth"));
+  learning_rate_ = p.at("learning_rate");
 }
 
 Params AdaBoost::params() const {

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace ksauth::models::detail {
 namespace {
@@ -40,6 +41,46 @@ void check_predict_input(std::string_view model, const Matrix& x, std::size_t n_
     bad(model,
         "expected " + std::to_string(n_features) + " features per row, got " + std::to_string(x.cols()));
   check_finite(model, x);
+}
+
+namespace {
+
+std::string describe(const ParamRange& r) {
+  if (r.integer)
+    return "an integer in [" + format_number(r.low) + ", " + format_number(r.high) + "]";
+  if (std::isinf(r.high))
+    return std::string("a finite number ") + (r.low_exclusive ? "> " : ">= ") + format_number(r.low);
+  return std::string("a number in ") + (r.low_exclusive ? "(" : "[") + format_number(r.low) + ", " +
+         format_number(r.high) + "]";
+}
+
+bool allowed(const ParamRange& r, double v) {
+  if (!std::isfinite(v)) return false;
+  if (r.low_exclusive ? !(v > r.low) : !(v >= r.low)) return false;
+  if (!(v <= r.high)) return false;
+  return !r.integer || v == std::floor(v);
+}
+
+}  // namespace
+
+Params resolve_params(std::string_view model, const std::vector<ParamRange>& ranges, const Params& given) {
+  Params out;
+  for (const ParamRange& r : ranges) out[r.name] = r.default_value;
+  for (const auto& [name, value] : given) {
+    const ParamRange* range = nullptr;
+    for (const ParamRange& r : ranges)
+      if (r.name == name) range = &r;
+    if (!range) {
+      std::string accepted;
+      for (const auto& [known, unused] : out) accepted += (accepted.empty() ? "" : ", ") + known;
+      bad(model, "unknown parameter '" + printable(name, 64) + "' (accepted: " + accepted + ")");
+    }
+    if (!allowed(*range, value))
+      bad(model, "parameter '" + name + "' must be " + describe(*range) +
+                     (std::isfinite(value) ? " (got " + format_number(value) + ")" : ""));
+    out[name] = value;
+  }
+  return out;
 }
 
 std::string format_number(double v) {

@@ -1,0 +1,78 @@
+#include "neural/networks.hpp"
+
+#include <stdexcept>
+#include <string>
+
+#include <torch/nn/functional/activation.h>
+
+namespace ksauth::neural {
+
+void check_spec(const ksauth_net_spec& spec) {
+  auto in = [](int64_t v, int64_t low, int64_t high) { return v >= low && v <= high; };
+  const bool common = in(spec.n_inputs, 1, 1 << 20) && in(spec.n_classes, 1, 1 << 20) &&
+                      spec.dropout >= 0 && spec.dropout < 1;
+  bool ok = false;
+  if (spec.kind == KSAUTH_NET_MLP)
+    ok = spec.n_steps == 0 && in(spec.hidden[0], 1, 1 << 16) && in(spec.hidden[1], 1, 1 << 16);
+  else if (spec.kind == KSAUTH_NET_LSTM)
+    ok = in(spec.n_steps, 1, 1 << 12) && in(spec.hidden[0], 1, 1 << 16) && in(spec.hidden[1], 1, 16) &&
+         in(spec.embedding, 0, 1 << 12);
+  if (!common || !ok) throw std::invalid_argument("network description out of range (kind " + std::to_string(spec.kind) + ")");
+}
+
+std::vector<int64_t> row_shape(const ksauth_net_spec& spec) {
+  if (spec.kind == KSAUTH_NET_LSTM) return {spec.n_steps, spec.n_inputs};
+  return {spec.n_inputs};
+}
+
+torch::Tensor FastDropout::operator()(const torch::Tensor& x, bool training) {
+  if (!training || p_ <= 0) return x;
+  // Kept when the top 24 bits of a draw reach p * 2^24: the same resolution as a float in [0,1).
+  const auto threshold = static_cast<uint64_t>(p_ * 16777216.0 + 0.5);
+  const float keep = static_cast<float>(1.0 / (1.0 - p_));
+  torch::Tensor mask = torch::empty(x.sizes(), x.options().requires_grad(false));
+  float* m = mask.data_ptr<float>();
+  for (int64_t i = 0, n = mask.numel(); i < n; ++i) {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    m[i] = (z >> 40) >= threshold ? keep : 0.0f;
+  }
+  return x * mask;
+}
+
+MlpNetImpl::MlpNetImpl(const ksauth_net_spec& spec) : dropout_(spec.dropout) {
+  hidden1_ = register_module("hidden1", torch::nn::Linear(spec.n_inputs, spec.hidden[0]));
+  hidden2_ = register_module("hidden2", torch::nn::Linear(spec.hidden[0], spec.hidden[1]));
+  output_ = register_module("output", torch::nn::Linear(spec.hidden[1], spec.n_classes));
+}
+
+torch::Tensor MlpNetImpl::forward(const torch::Tensor& x) {
+  torch::Tensor h = dropout_(torch::relu(hidden1_(x)), is_training());
+  h = dropout_(torch::relu(hidden2_(h)), is_training());
+  return output_(h);
+}
+
+LstmNetImpl::LstmNetImpl(const ksauth_net_spec& spec) : steps_(spec.n_steps), dropout_(spec.dropout) {
+  if (spec.embedding > 0)
+    position_ = register_module("position", torch::nn::Embedding(spec.n_steps, spec.embedding));
+  // Dropout between stacked layers only: with one layer there is none to apply it to.
+  lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(spec.n_inputs + spec.embedding, spec.hidden[0])
+                                                      .num_layers(spec.hidden[1])
+                                                      .dropout(spec.hidden[1] > 1 ? spec.dropout : 0.0)
+                                                      .batch_first(true)));
+  output_ = register_module("output", torch::nn::Linear(spec.hidden[0], spec.n_classes));
+}
+
+torch::Tensor LstmNetImpl::forward(const torch::Tensor& x) {
+  torch::Tensor steps = x;
+  if (position_) {
+    const torch::Tensor positions = position_->weight.unsqueeze(0).expand({x.size(0), steps_, position_->weight.size(1)});
+    steps = torch::cat({x, positions}, 2);
+  }
+  const torch::Tensor out = std::get<0>(lstm_->forward(steps));
+  return output_(dropout_(out.select(1, steps_ - 1), is_training()));
+}
+
+}  // namespace ksauth::neural

@@ -1,0 +1,62 @@
+#pragma once
+// The two networks of the neural models, as libtorch modules (inside the plugin only).
+#include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/rnn.h>
+
+#include "models/neural_abi.h"
+
+namespace ksauth::neural {
+
+// Dropout (inverted: kept values scaled by 1/(1-p)) with its mask drawn from a generator of its own
+// (splitmix64, about a nanosecond a value) rather than torch's bernoulli_, which locks torch's generator
+// and calls it once per value: that was a fifth of an mlp epoch. Seeded by the training seed.
+class FastDropout {
+ public:
+  explicit FastDropout(double p = 0) : p_(p) {}
+  void seed(uint64_t seed) { state_ = seed; }
+  torch::Tensor operator()(const torch::Tensor& x, bool training);
+
+ private:
+  double p_;
+  uint64_t state_ = 0;
+};
+
+// Input (batch, n_inputs) -> Linear -> ReLU -> Dropout -> Linear -> ReLU -> Dropout -> Linear -> logits.
+class MlpNetImpl : public torch::nn::Module {
+ public:
+  explicit MlpNetImpl(const ksauth_net_spec& spec);
+  torch::Tensor forward(const torch::Tensor& x);
+  void seed_dropout(uint64_t seed) { dropout_.seed(seed); }
+
+ private:
+  torch::nn::Linear hidden1_{nullptr}, hidden2_{nullptr}, output_{nullptr};
+  FastDropout dropout_;
+};
+TORCH_MODULE(MlpNet);
+
+// Input (batch, steps, n_inputs); a learned embedding of each step's position is appended to its values
+// (the phrase is fixed, so a position is a key); an LSTM runs over the steps and its last output, after
+// dropout, goes through a Linear layer to the logits.
+class LstmNetImpl : public torch::nn::Module {
+ public:
+  explicit LstmNetImpl(const ksauth_net_spec& spec);
+  torch::Tensor forward(const torch::Tensor& x);
+  void seed_dropout(uint64_t seed) { dropout_.seed(seed); }
+
+ private:
+  int64_t steps_;
+  torch::nn::Embedding position_{nullptr};
+  torch::nn::LSTM lstm_{nullptr};
+  FastDropout dropout_;
+  torch::nn::Linear output_{nullptr};
+};
+TORCH_MODULE(LstmNet);
+
+// Throws std::invalid_argument for a spec out of range.
+void check_spec(const ksauth_net_spec& spec);
+// Input shape of one row: {n_inputs} or {steps, n_inputs}.
+std::vector<int64_t> row_shape(const ksauth_net_spec& spec);
+
+}  // namespace ksauth::neural
