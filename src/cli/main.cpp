@@ -133,7 +133,12 @@ int run(int argc, char** argv) {
       ->capture_default_str();
   std::string seed = std::to_string(train_request.seed);
   train->add_option("--seed", seed, "Seed of the split and the model")->capture_default_str();
-  train->add_option("--param", params, "Model parameter NAME=VALUE (adaboost: n_estimators, max_depth, learning_rate)");
+  std::string params_help = "Model parameter NAME=VALUE, repeatable; defaults:";
+  for (const auto& t : models::classifier_types()) {
+    const std::string list = cli::params_text(models::make_classifier(t)->params());
+    params_help += "\n  " + t + ": " + (list.empty() ? "none" : list);
+  }
+  train->add_option("--param", params, params_help);
   train->add_flag("--replace", train_request.replace, "Overwrite a model of the same name");
   train->add_flag("--json", json, "Print one JSON object");
 

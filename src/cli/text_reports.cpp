@@ -32,6 +32,12 @@ TextTable models_table(const std::vector<app::ModelSummary>& models) {
 
 }  // namespace
 
+std::string params_text(const Params& params) {
+  std::string out;
+  for (const auto& [k, v] : params) out += (out.empty() ? "" : ", ") + k + "=" + number(v);
+  return out;
+}
+
 std::string failure_warning(const std::optional<ingest::PageFailure>& failure) {
   if (!failure) return "";
   return "warning: the chain stopped at page " + printable(failure->page) + ": " + printable(failure->reason) +
@@ -97,9 +103,7 @@ std::string train_text(const app::TrainReport& r) {
   out += phrase_line(r.phrase);
   out += "Trained " + r.model.record.type + " '" + r.model.record.name + "' on " + grouped(r.n_train) +
          " attempts of " + grouped(r.labels.size()) + " users in " + fixed(r.fit_seconds, 1) + " s\n";
-  std::string params;
-  for (const auto& [k, v] : r.model.params) params += (params.empty() ? "" : ", ") + k + "=" + number(v);
-  if (!params.empty()) out += "Parameters: " + params + "\n";
+  if (!r.model.params.empty()) out += "Parameters: " + params_text(r.model.params) + "\n";
   out += "Holdout (" + grouped(r.n_holdout) + " attempts, " + fixed(r.model.record.holdout, 2) + " of each user's):\n";
   TextTable metrics({"accuracy", "precision", "recall", "f1", "roc_auc", "top3"});
   metrics.add(metrics_cells(m));

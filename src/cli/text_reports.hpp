@@ -15,6 +15,9 @@ std::string train_text(const app::TrainReport& report);
 std::string models_text(const std::vector<app::ModelSummary>& models);
 std::string predict_text(const app::PredictReport& report, std::size_t first_n);
 // One line naming where a chain stopped early, or "" (to stderr: the data loaded is still used).
+// "batch_size=64, dropout=0.2"
+std::string params_text(const Params& params);
+
 std::string failure_warning(const std::optional<ingest::PageFailure>& failure);
 
 }  // namespace ksauth::cli

@@ -232,9 +232,10 @@ void NeuralClassifier::load(BinaryReader& in) {
   loaded.training_.final_loss = in.f64();
   loaded.scaling_.load(in, nf);
   if (kind_ == Kind::lstm) {
-    const std::size_t n_steps = in.count(12);
-    if (n_steps == 0 || n_steps > 4096) corrupt("bad step count " + std::to_string(n_steps));
-    for (std::size_t i = 0; i < n_steps; ++i) {
+    const std::uint32_t n_steps = in.u32();
+    if (n_steps == 0 || n_steps > 4096 || n_steps * 12ull > in.remaining())
+      corrupt("bad step count " + std::to_string(n_steps));
+    for (std::uint32_t i = 0; i < n_steps; ++i) {
       int c[3];
       for (int& v : c) {
         v = static_cast<std::int32_t>(in.u32());

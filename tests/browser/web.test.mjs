@@ -146,7 +146,7 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
 
   test('train: progress reaches 100%, the comparison and confusion matrix appear; a used name is refused', { timeout: 90000 }, async () => {
     await go('train.html');
-    assert.deepEqual(await page.locator('#train-type option').allInnerTexts(), ['adaboost', 'manhattan']);
+    assert.deepEqual(await page.locator('#train-type option').allInnerTexts(), ['adaboost', 'manhattan', 'mlp', 'lstm']);
     assert.equal(await page.inputValue('#param-n_estimators'), '200');
     assert.equal(await page.inputValue('#train-holdout'), '0.2');
     await page.fill('#train-url', chainUrl());
@@ -206,6 +206,17 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
     assert.equal(await rows('#comparison-table'), 2);
     assert.equal(await page.evaluate(() => Chart.getChart(document.querySelector('#comparison-chart')).data.datasets.length), 2);
     await screenshot(page, '04b-train-comparison');
+
+    // A neural model, its parameters from the server's list: a few epochs, and a third row.
+    await page.selectOption('#train-type', 'mlp');
+    assert.equal(await page.inputValue('#param-hidden1'), '256');
+    await page.fill('#param-epochs', '3');
+    await page.fill('#train-name', 'mlp3');
+    await page.click('#train-submit');
+    await page.waitForFunction(() => document.querySelector('#job-status-badge')?.textContent === 'done'
+      && document.querySelector('#result-name')?.textContent === 'mlp3' && !document.querySelector('#result').hidden, null, { timeout: 60000 });
+    assert.equal(await rows('#comparison-table'), 3);
+    assert.match(await text('#comparison-table'), /mlp3[^\n]*\tmlp\t/);
     page.consoleErrors.length = 0;
     noErrors();
   });
@@ -213,8 +224,8 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
   test('evaluate: predictions are listed and every row exports to output_predictions.csv', { timeout: 90000 }, async () => {
     await go('evaluate.html');
     // The stored models are listed by themselves (the newest selected).
-    await page.waitForFunction(() => document.querySelector('#evaluate-model').options.length === 2);
-    assert.equal(await page.inputValue('#evaluate-model'), 'man1');
+    await page.waitForFunction(() => document.querySelector('#evaluate-model').options.length === 3);
+    assert.equal(await page.inputValue('#evaluate-model'), 'mlp3');
     await page.selectOption('#evaluate-model', 'ada10');
     await page.fill('#evaluate-url', testUrl());
     await page.fill('#evaluate-first-n', '1001');
@@ -243,6 +254,12 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
     assert.match(lines[1], /^0,ok,s\d{3},0\.\d+$/);
     console.log(`# csv: ${file}`);
     await page.waitForSelector('#evaluate-alert .alert-success');
+
+    // The neural model scores the same attempts.
+    await page.selectOption('#evaluate-model', 'mlp3');
+    await page.click('#view-predictions');
+    await page.waitForFunction(() => /^Model mlp3,[^]*5,100 ok/.test(document.querySelector('#predictions-summary')?.textContent ?? ''),
+      null, { timeout: 30000 });
     noErrors();
     assert.deepEqual(page.consoleErrors, []);
   });
@@ -256,7 +273,7 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
 
     await go('models.html');
     await page.waitForSelector('#models-table');
-    assert.equal(await text('#models-count'), '2');
+    assert.equal(await text('#models-count'), '3');
     const row = page.locator('#models-table tbody tr', { hasText: 'ada10' });
     assert.match(await row.innerText(), /n_estimators=10/);
     assert.equal(await row.locator('a', { hasText: 'Download' }).getAttribute('href'), '/api/v1/models/ada10/file');
@@ -266,11 +283,11 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
 
     page.dialogs.length = 0;
     await row.locator('button', { hasText: 'Delete' }).click();
-    await page.waitForFunction(() => document.querySelector('#models-count').textContent === '1');
+    await page.waitForFunction(() => document.querySelector('#models-count').textContent === '2');
     assert.equal(page.dialogs.length, 1);
     assert.equal(page.dialogs[0].type, 'confirm');
     assert.match(page.dialogs[0].message, /ada10/);
-    assert.equal(await text('#models-count'), '1');
+    assert.equal(await text('#models-count'), '2');
     assert.doesNotMatch(await text('#models-table'), /ada10/);
     assert.match(await text('#models-alert'), /deleted/);
     await screenshot(page, '08-models-deleted');

@@ -75,7 +75,8 @@ function stepText(job) {
     case 'download': return job.total ? `download page ${job.done} of ${job.total}` : `download page ${job.done}`;
     case 'training': return `training round ${job.done} of ${job.total}`;
     case 'reading the store': return 'reading the store';
-    default: return job.step;
+    default:  // the neural models: "epoch 3: loss 0.52, validation accuracy 0.88"
+      return job.step.startsWith('epoch ') ? `${job.step} (at most ${job.total} epochs)` : job.step;
   }
 }
 

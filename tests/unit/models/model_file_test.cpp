@@ -175,9 +175,14 @@ TEST(ModelFile, InconsistentContentIsRefused) {
     EXPECT_EQ(load_error(wrap(p.w.bytes())), "");
   }
   {
+    Payload p("transformer", {}, names, labels);
+    p.w.raw(classifier_bytes(manhattan));
+    EXPECT_EQ(load_error(wrap(p.w.bytes())), "model file: unknown model type 'transformer'");
+  }
+  {  // a manhattan's bytes under another type's name
     Payload p("lstm", {}, names, labels);
     p.w.raw(classifier_bytes(manhattan));
-    EXPECT_EQ(load_error(wrap(p.w.bytes())), "model file: unknown model type 'lstm'");
+    EXPECT_EQ(load_error(wrap(p.w.bytes())).rfind("lstm: ", 0), 0u);
   }
   {
     Payload p("manhattan", {}, names, {"alice", "bob"});
@@ -273,16 +278,18 @@ TEST(ModelFile, SaveRefusesAnIncompleteModel) {
 }
 
 TEST(Registry, TypesAndFactory) {
-  EXPECT_EQ(classifier_types(), (std::vector<std::string>{"adaboost", "manhattan"}));
+  EXPECT_EQ(classifier_types(), (std::vector<std::string>{"adaboost", "manhattan", "mlp", "lstm"}));
   EXPECT_EQ(make_classifier("adaboost")->type(), "adaboost");
   EXPECT_EQ(make_classifier("manhattan")->type(), "manhattan");
+  EXPECT_EQ(make_classifier("mlp")->type(), "mlp");
+  EXPECT_EQ(make_classifier("lstm", {{"layers", 2}})->params().at("layers"), 2);
   EXPECT_EQ(make_classifier("adaboost", {{"n_estimators", 50}})->params().at("n_estimators"), 50);
   try {
     make_classifier("svm");
     FAIL();
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
-    EXPECT_EQ(std::string(e.what()), "unknown model type 'svm' (known types: adaboost, manhattan)");
+    EXPECT_EQ(std::string(e.what()), "unknown model type 'svm' (known types: adaboost, manhattan, mlp, lstm)");
   }
   try {
     make_classifier("adaboost", {{"depth", 3}});

@@ -28,10 +28,14 @@ TEST_F(DatasetsApiTest, HealthAndModelTypes) {
   EXPECT_EQ(health["status"], "ok");
   EXPECT_TRUE(health["version"].is_string());
   const json types = get("/api/v1/model-types");
-  ASSERT_EQ(types.size(), 2u);
+  ASSERT_EQ(types.size(), 4u);
   EXPECT_EQ(types[0]["type"], "adaboost");
   EXPECT_EQ(types[0]["params"]["n_estimators"], 200);
   EXPECT_EQ(types[1]["type"], "manhattan");
+  EXPECT_EQ(types[2]["type"], "mlp");
+  EXPECT_EQ(types[2]["params"]["hidden1"], 256);
+  EXPECT_EQ(types[3]["type"], "lstm");
+  EXPECT_EQ(types[3]["params"]["epochs"], 200);
 }
 
 TEST_F(DatasetsApiTest, LoadByUrlThenFromTheStoreUnlessRefreshed) {
