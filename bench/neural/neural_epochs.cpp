@@ -97,6 +97,7 @@ int main(int argc, char** argv) try {
     const auto now = std::chrono::steady_clock::now();
     epoch_seconds.push_back(std::chrono::duration<double>(now - last).count());
     last = now;
+    std::cerr << step << " (" << epoch_seconds.back() << " s)\n";
   });
   classifier->fit(rows.x.select_rows(split.train), y_train, static_cast<int>(rows.labels.size()),
                   {seed, progress, features::sequence_columns(data.layout)});

@@ -87,6 +87,7 @@ json to_json(const TrainReport& r) {
           {"n_holdout", r.n_holdout},
           {"n_users", r.labels.size()},
           {"fit_seconds", r.fit_seconds},
+          {"fit_summary", r.fit_summary},
           {"dataset", to_json(r.dataset)},
           {"failure", failure_json(r.failure)},
           {"from_store", r.from_store},

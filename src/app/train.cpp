@@ -62,6 +62,7 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
   report.confusion =
       eval::confusion_matrix(y_holdout, eval::predictions(proba), static_cast<int>(rows.labels.size()));
   report.fit_seconds = fit_seconds;
+  report.fit_summary = classifier->fit_summary();
 
   models::TrainedModel trained{data.layout.phrase, data.layout.names, rows.labels, std::move(classifier)};
   store::ModelRecord record;

@@ -35,6 +35,7 @@ struct TrainReport {
   std::vector<std::string> labels;
   std::vector<std::vector<std::size_t>> confusion;  // [true][predicted] on the holdout
   double fit_seconds = 0;
+  std::string fit_summary;  // the model's own line on the fit ("" when it has none)
   std::vector<ModelSummary> comparison;  // every stored model on this data set, the new one included
 };
 

@@ -104,6 +104,7 @@ std::string train_text(const app::TrainReport& r) {
   out += "Trained " + r.model.record.type + " '" + r.model.record.name + "' on " + grouped(r.n_train) +
          " attempts of " + grouped(r.labels.size()) + " users in " + fixed(r.fit_seconds, 1) + " s\n";
   if (!r.model.params.empty()) out += "Parameters: " + params_text(r.model.params) + "\n";
+  if (!r.fit_summary.empty()) out += "Training: " + r.fit_summary + "\n";
   out += "Holdout (" + grouped(r.n_holdout) + " attempts, " + fixed(r.model.record.holdout, 2) + " of each user's):\n";
   TextTable metrics({"accuracy", "precision", "recall", "f1", "roc_auc", "top3"});
   metrics.add(metrics_cells(m));

@@ -42,6 +42,9 @@ class Classifier {
   // One row per attempt, one column per class, each row in [0,1] summing to 1.
   virtual Matrix predict_proba(const Matrix& x) const = 0;
 
+  // One line on how the last fit went, where the model has something to say (e.g. early stopping); "".
+  virtual std::string fit_summary() const { return {}; }
+
   virtual void save(BinaryWriter& out) const = 0;
   virtual void load(BinaryReader& in) = 0;  // throws Error(corrupt) on anything inconsistent
 };

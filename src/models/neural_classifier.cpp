@@ -1,6 +1,7 @@
 #include "models/neural_classifier.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <numeric>
 #include <string>
@@ -28,7 +29,7 @@ const std::vector<ParamRange>& ranges(NeuralClassifier::Kind kind) {
   }();
   static const std::vector<ParamRange> lstm = [] {
     auto r = common;
-    r.push_back({"hidden", 64, 1, 1024, true});
+    r.push_back({"hidden", 128, 1, 1024, true});
     r.push_back({"layers", 1, 1, 4, true});
     r.push_back({"embedding", 8, 0, 256, true});
     return r;
@@ -172,6 +173,20 @@ Matrix NeuralClassifier::predict_proba(const Matrix& x) const {
   std::vector<std::size_t> rows(x.rows());
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   return network_->predict(network_input(x, rows), x.rows());
+}
+
+std::string NeuralClassifier::fit_summary() const {
+  if (training_.epochs_run == 0) return {};
+  const int epochs = param("epochs");
+  std::string out = training_.epochs_run < epochs
+                        ? "stopped early after " + std::to_string(training_.epochs_run) + " of " + std::to_string(epochs) + " epochs"
+                        : std::to_string(training_.epochs_run) + " epochs";
+  if (training_.best_validation_accuracy >= 0) {
+    char accuracy[32];
+    std::snprintf(accuracy, sizeof accuracy, "%.4f", training_.best_validation_accuracy);
+    out += ": kept epoch " + std::to_string(training_.best_epoch) + " (validation accuracy " + accuracy + ")";
+  }
+  return out;
 }
 
 std::vector<double> NeuralClassifier::weights() const {

@@ -58,10 +58,8 @@ LstmNetImpl::LstmNetImpl(const ksauth_net_spec& spec) : steps_(spec.n_steps), dr
   if (spec.embedding > 0)
     position_ = register_module("position", torch::nn::Embedding(spec.n_steps, spec.embedding));
   // Dropout between stacked layers only: with one layer there is none to apply it to.
-  lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(spec.n_inputs + spec.embedding, spec.hidden[0])
-                                                      .num_layers(spec.hidden[1])
-                                                      .dropout(spec.hidden[1] > 1 ? spec.dropout : 0.0)
-                                                      .batch_first(true)));
+  lstm_ = register_module("lstm", FusedLstm(spec.n_inputs + spec.embedding, spec.hidden[0], spec.hidden[1],
+                                            spec.hidden[1] > 1 ? spec.dropout : 0.0));
   output_ = register_module("output", torch::nn::Linear(spec.hidden[0], spec.n_classes));
 }
 
@@ -71,7 +69,7 @@ torch::Tensor LstmNetImpl::forward(const torch::Tensor& x) {
     const torch::Tensor positions = position_->weight.unsqueeze(0).expand({x.size(0), steps_, position_->weight.size(1)});
     steps = torch::cat({x, positions}, 2);
   }
-  const torch::Tensor out = std::get<0>(lstm_->forward(steps));
+  const torch::Tensor out = lstm_->forward(steps);
   return output_(dropout_(out.select(1, steps_ - 1), is_training()));
 }
 

@@ -3,7 +3,8 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
-#include <torch/nn/modules/rnn.h>
+
+#include "neural/fused_lstm.hpp"
 
 #include "models/neural_abi.h"
 
@@ -38,7 +39,7 @@ TORCH_MODULE(MlpNet);
 
 // Input (batch, steps, n_inputs); a learned embedding of each step's position is appended to its values
 // (the phrase is fixed, so a position is a key); an LSTM runs over the steps and its last output, after
-// dropout, goes through a Linear layer to the logits.
+// dropout, goes through a Linear layer to the logits. The LSTM is neural/fused_lstm: torch's, faster.
 class LstmNetImpl : public torch::nn::Module {
  public:
   explicit LstmNetImpl(const ksauth_net_spec& spec);
@@ -48,7 +49,7 @@ class LstmNetImpl : public torch::nn::Module {
  private:
   int64_t steps_;
   torch::nn::Embedding position_{nullptr};
-  torch::nn::LSTM lstm_{nullptr};
+  FusedLstm lstm_{nullptr};
   FastDropout dropout_;
   torch::nn::Linear output_{nullptr};
 };

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -183,6 +184,9 @@ int net_train(ksauth_net* net, const float* x, const int32_t* y, size_t n, const
       }
       r.epochs_run = epoch;
       r.final_loss = loss_sum.item<double>() / static_cast<double>(n);
+      if (!std::isfinite(r.final_loss))
+        throw std::runtime_error("the training loss is not a number after epoch " + std::to_string(epoch) +
+                                 ": training diverged; try a smaller learning_rate");
       double val_accuracy = -1;
       bool stop = false;
       if (nv > 0) {

@@ -153,7 +153,7 @@ function renderResult(r) {
       stat('users', int(r.n_users)), stat('fit seconds', fmt(r.fit_seconds, 2))),
     el('p', { class: 'small text-muted mb-0' }, `${r.model.type}, parameters ${paramsText(r.model.params)}; `,
       `${int(r.n_train)} training and ${int(r.n_holdout)} holdout attempts of data set #${r.dataset.id} (phrase `,
-      el('code', {}, r.phrase.text), `, ${r.phrase.source}).`),
+      el('code', {}, r.phrase.text), `, ${r.phrase.source}).`, r.fit_summary ? ` Training: ${r.fit_summary}.` : ''),
     r.failure ? el('div', { class: 'alert alert-warning mt-2' }, `The chain stopped at page ${r.failure.page}: ${r.failure.reason}`) : null);
   renderComparison(r);
   renderConfusion(r.labels, r.confusion);

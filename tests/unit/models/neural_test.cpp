@@ -88,6 +88,7 @@ TEST_P(Neural, OverfitsATinyDataSetToEveryRow) {
   EXPECT_EQ(model.training().epochs_run, 300);
   EXPECT_EQ(model.training().best_validation_accuracy, -1);  // no validation slice asked for
   EXPECT_LT(model.training().final_loss, 0.05);
+  EXPECT_EQ(model.fit_summary(), "300 epochs");
 }
 
 TEST_P(Neural, LearnsSeparableClassesWithTheDefaults) {
@@ -98,6 +99,9 @@ TEST_P(Neural, LearnsSeparableClassesWithTheDefaults) {
   EXPECT_GE(accuracy(model.predict_proba(test.x), test.y), 0.95);
   EXPECT_GT(model.training().best_validation_accuracy, 0.9);
   EXPECT_GE(model.training().best_epoch, 1);
+  const std::string summary = model.fit_summary();
+  EXPECT_TRUE(summary.rfind("stopped early after ", 0) == 0 || summary.rfind("30 epochs: kept epoch ", 0) == 0) << summary;
+  EXPECT_NE(summary.find("(validation accuracy 0."), std::string::npos) << summary;
 }
 
 TEST_P(Neural, TheSameSeedGivesTheSameWeights) {
