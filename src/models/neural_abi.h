@@ -58,7 +58,8 @@ typedef struct {
   ksauth_net* (*create)(const ksauth_net_spec* spec, uint64_t seed, char* error, size_t error_size);
   void (*destroy)(ksauth_net* net);
   // Adam over shuffled mini-batches with cross-entropy; with validation rows, early stopping on their
-  // accuracy and the best epoch's weights kept. Returns 2 when a callback stopped it.
+  // accuracy (ties broken by their loss) and the best epoch's weights kept. Returns 2 when a callback
+  // stopped it.
   int (*train)(ksauth_net* net, const float* x, const int32_t* y, size_t n, const float* x_validation,
                const int32_t* y_validation, size_t n_validation, const ksauth_train_spec* spec,
                const ksauth_train_callbacks* callbacks, ksauth_train_result* result, char* error,

@@ -7,7 +7,8 @@
 //   position; an LSTM over the keys, its last output through dropout to a softmax. Params hidden (128),
 //   layers (1), embedding (8).
 // Both train with Adam on shuffled mini-batches, holding out a stratified validation slice of the training
-// rows for early stopping (the weights of the best validation epoch are kept). Shared params: epochs (at
+// rows for early stopping (the weights of the best validation epoch are kept: most rows right, ties broken by
+// the lower validation loss). Shared params: epochs (at
 // most, default 200), batch_size (64), learning_rate (0.001), dropout (0.2), validation_fraction (0.1;
 // 0 trains every epoch on all rows), patience (20 epochs).
 //

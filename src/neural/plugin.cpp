@@ -122,14 +122,29 @@ void restore(torch::nn::Module& module, const std::vector<torch::Tensor>& state)
   for (std::size_t i = 0; i < params.size(); ++i) params[i].copy_(state[i]);
 }
 
-double accuracy(ksauth_net& net, const torch::Tensor& x, const torch::Tensor& y) {
+struct Validation {
+  double accuracy;
+  double loss;  // mean cross-entropy
+  // Better: more rows right, or as many with more confidence in them (ties are common on small slices).
+  bool better_than(const Validation& other) const {
+    return accuracy > other.accuracy || (accuracy == other.accuracy && loss < other.loss);
+  }
+};
+
+Validation validate(ksauth_net& net, const torch::Tensor& x, const torch::Tensor& y) {
   torch::NoGradGuard no_grad;
   int64_t right = 0;
+  double loss = 0;
   for (int64_t b = 0; b < x.size(0); b += kEvalChunk) {
     const int64_t e = std::min(b + kEvalChunk, x.size(0));
-    right += net.forward(x.slice(0, b, e)).argmax(1).eq(y.slice(0, b, e)).sum().item<int64_t>();
+    const torch::Tensor logits = net.forward(x.slice(0, b, e));
+    right += logits.argmax(1).eq(y.slice(0, b, e)).sum().item<int64_t>();
+    loss += torch::nn::functional::cross_entropy(logits, y.slice(0, b, e),
+                                                 torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                .item<double>();
   }
-  return static_cast<double>(right) / static_cast<double>(x.size(0));
+  const auto n = static_cast<double>(x.size(0));
+  return {static_cast<double>(right) / n, loss / n};
 }
 
 ksauth_net* net_create(const ksauth_net_spec* spec, uint64_t seed, char* error, size_t error_size) {
@@ -164,6 +179,7 @@ int net_train(ksauth_net* net, const float* x, const int32_t* y, size_t n, const
     torch::nn::Module& module = *net->module;
     ksauth::neural::FusedAdam optimizer(module.parameters(), spec->learning_rate);
     std::vector<torch::Tensor> best_state;
+    Validation best{-1.0, 0.0};
     ksauth_train_result r{0, 0, -1.0, 0.0};
     for (int32_t epoch = 1; epoch <= spec->epochs; ++epoch) {
       module.train();
@@ -191,8 +207,10 @@ int net_train(ksauth_net* net, const float* x, const int32_t* y, size_t n, const
       bool stop = false;
       if (nv > 0) {
         module.eval();
-        val_accuracy = accuracy(*net, x_val, y_val);
-        if (val_accuracy > r.best_validation_accuracy) {
+        const Validation v = validate(*net, x_val, y_val);
+        val_accuracy = v.accuracy;
+        if (v.better_than(best)) {
+          best = v;
           r.best_validation_accuracy = val_accuracy;
           r.best_epoch = epoch;
           best_state = snapshot(module);

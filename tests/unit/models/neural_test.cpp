@@ -101,7 +101,9 @@ TEST_P(Neural, LearnsSeparableClassesWithTheDefaults) {
   EXPECT_GE(model.training().best_epoch, 1);
   const std::string summary = model.fit_summary();
   EXPECT_TRUE(summary.rfind("stopped early after ", 0) == 0 || summary.rfind("30 epochs: kept epoch ", 0) == 0) << summary;
-  EXPECT_NE(summary.find("(validation accuracy 0."), std::string::npos) << summary;
+  EXPECT_NE(summary.find("(validation accuracy "), std::string::npos) << summary;
+  // Every validation row right from an early epoch on: later epochs that are as right but surer win.
+  EXPECT_GT(model.training().best_epoch, 4) << summary;
 }
 
 TEST_P(Neural, TheSameSeedGivesTheSameWeights) {
