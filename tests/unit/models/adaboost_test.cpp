@@ -13,6 +13,7 @@ namespace ksauth::models {
 namespace {
 
 using testing::blobs;
+using testing::error_kind;
 using testing::column;
 using testing::matrix;
 
@@ -23,17 +24,6 @@ std::vector<int> argmax_rows(const Matrix& p) {
     out.push_back(static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin()));
   }
   return out;
-}
-
-ErrorKind error_kind(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (message) *message = e.what();
-    return e.kind();
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return ErrorKind::io;
 }
 
 TEST(AdaBoost, DefaultsAndParams) {

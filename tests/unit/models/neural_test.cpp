@@ -17,6 +17,7 @@ namespace {
 
 using Kind = NeuralClassifier::Kind;
 using testing::blobs;
+using testing::error_kind;
 
 // A four-key phrase with release times: H.0..H.3, DD.1..DD.3, UD.1..UD.3, backspaces, duration.
 const features::FeatureLayout& layout() {
@@ -50,17 +51,6 @@ double accuracy(const Matrix& proba, const std::vector<int>& y) {
     right += static_cast<int>(std::max_element(row.begin(), row.end()) - row.begin()) == y[r];
   }
   return static_cast<double>(right) / static_cast<double>(y.size());
-}
-
-ErrorKind error_kind(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (message) *message = e.what();
-    return e.kind();
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return ErrorKind::io;
 }
 
 // A saved neural model's bytes split before its last field, the weights archive (u64 length + bytes).
