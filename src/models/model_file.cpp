@@ -156,7 +156,8 @@ TrainedModel load_model(std::string_view bytes) {
         !problem.empty())
       corrupt("model file: " + problem);
   } catch (const Error& e) {
-    if (e.kind() == ErrorKind::corrupt) throw;
+    // A damaged file is corrupt; a machine that cannot run the model (no libtorch plugin) is not.
+    if (e.kind() == ErrorKind::corrupt || e.kind() == ErrorKind::io) throw;
     corrupt(std::string("model file: ") + e.what());
   }
   return model;

@@ -163,7 +163,7 @@ FusedLstmImpl::FusedLstmImpl(int64_t input_size, int64_t hidden_size, int64_t la
 torch::Tensor FusedLstmImpl::forward(const torch::Tensor& x) {
   torch::Tensor out = x;
   for (std::size_t l = 0; l < weight_ih_.size(); ++l) {
-    if (l > 0 && dropout_ > 0 && is_training()) out = torch::dropout(out, dropout_, true);
+    if (l > 0) out = dropout_(out, is_training());
     out = fused_lstm_layer(out, weight_ih_[l], weight_hh_[l], bias_ih_[l], bias_hh_[l]);
   }
   return out;

@@ -9,6 +9,8 @@
 
 #include <torch/nn/module.h>
 
+#include "neural/fast_dropout.hpp"
+
 namespace ksauth::neural {
 
 class FusedLstmImpl : public torch::nn::Module {
@@ -17,10 +19,11 @@ class FusedLstmImpl : public torch::nn::Module {
   FusedLstmImpl(int64_t input_size, int64_t hidden_size, int64_t layers, double dropout);
   // x: (batch, steps, input_size), float32 -> (batch, steps, hidden_size): the last layer's h at each step.
   torch::Tensor forward(const torch::Tensor& x);
+  void seed_dropout(uint64_t seed) { dropout_.seed(seed); }
 
  private:
   int64_t hidden_;
-  double dropout_;
+  FastDropout dropout_;
   std::vector<torch::Tensor> weight_ih_, weight_hh_, bias_ih_, bias_hh_;
 };
 TORCH_MODULE(FusedLstm);

@@ -4,25 +4,12 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
+#include "neural/fast_dropout.hpp"
 #include "neural/fused_lstm.hpp"
 
 #include "models/neural_abi.h"
 
 namespace ksauth::neural {
-
-// Dropout (inverted: kept values scaled by 1/(1-p)) with its mask drawn from a generator of its own
-// (splitmix64, about a nanosecond a value) rather than torch's bernoulli_, which locks torch's generator
-// and calls it once per value: that was a fifth of an mlp epoch. Seeded by the training seed.
-class FastDropout {
- public:
-  explicit FastDropout(double p = 0) : p_(p) {}
-  void seed(uint64_t seed) { state_ = seed; }
-  torch::Tensor operator()(const torch::Tensor& x, bool training);
-
- private:
-  double p_;
-  uint64_t state_ = 0;
-};
 
 // Input (batch, n_inputs) -> Linear -> ReLU -> Dropout -> Linear -> ReLU -> Dropout -> Linear -> logits.
 class MlpNetImpl : public torch::nn::Module {
@@ -44,7 +31,10 @@ class LstmNetImpl : public torch::nn::Module {
  public:
   explicit LstmNetImpl(const ksauth_net_spec& spec);
   torch::Tensor forward(const torch::Tensor& x);
-  void seed_dropout(uint64_t seed) { dropout_.seed(seed); }
+  void seed_dropout(uint64_t seed) {
+    dropout_.seed(seed);
+    lstm_->seed_dropout(seed ^ 0x9e3779b97f4a7c15ULL);
+  }
 
  private:
   int64_t steps_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <c10/util/Exception.h>
 #include <torch/nn/functional/loss.h>
 #include <torch/serialize/input-archive.h>
@@ -35,8 +36,10 @@ namespace {
 using ksauth::neural::LstmNet;
 using ksauth::neural::MlpNet;
 
-// libtorch draws initial weights, batch orders and dropout masks from one generator per process, so
-// building a network and training one take turns: that is what makes a seed give the same weights.
+// libtorch draws initial weights from one generator per process, so building networks takes turns: that
+// is what makes a seed give the same initial weights. Training draws only from generators of its own (the
+// batch order from a torch::Generator, dropout masks from FastDropout), so it runs beside other builds,
+// loads and trainings, and a loaded model scores while another trains.
 std::mutex& generator_mutex() {
   static std::mutex m;
   return m;
@@ -166,9 +169,8 @@ int net_train(ksauth_net* net, const float* x, const int32_t* y, size_t n, const
   return guarded(error, error_size, [&] {
     if (n == 0 || spec->epochs < 1 || spec->batch_size < 1 || spec->patience < 1 || !(spec->learning_rate > 0))
       throw std::invalid_argument("training settings out of range");
-    std::lock_guard lock(generator_mutex());
     torch::set_num_threads(std::max(1, spec->threads));
-    torch::manual_seed(spec->seed);
+    at::Generator order_generator = at::detail::createCPUGenerator(spec->seed);
     net->seed_dropout(spec->seed ^ 0x6b73617574682164ULL);  // a stream apart from torch's
 
     const torch::Tensor x_train = rows_tensor(net->spec, x, n);
@@ -184,7 +186,8 @@ int net_train(ksauth_net* net, const float* x, const int32_t* y, size_t n, const
     for (int32_t epoch = 1; epoch <= spec->epochs; ++epoch) {
       module.train();
       // The epoch's rows in their shuffled order once, so that every mini-batch is a contiguous slice.
-      const torch::Tensor order = torch::randperm(static_cast<int64_t>(n), torch::kInt64);
+      const torch::Tensor order =
+          torch::randperm(static_cast<int64_t>(n), order_generator, torch::TensorOptions().dtype(torch::kInt64));
       const torch::Tensor x_epoch = x_train.index_select(0, order);
       const torch::Tensor y_epoch = y_train.index_select(0, order);
       torch::Tensor loss_sum = torch::zeros({}, torch::kFloat64);

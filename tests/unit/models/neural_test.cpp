@@ -126,6 +126,32 @@ TEST_P(Neural, ConcurrentFitsGiveTheSameWeightsAsOneAtATime) {
   EXPECT_EQ(second.weights(), alone.weights());
 }
 
+TEST_P(Neural, ALoadedModelScoresWhileAnotherTrains) {
+  // A server predicts with stored models while a training job runs: loading must not wait for it.
+  const auto data = blobs(60, layout().names.size(), 3, 1.0, 4);
+  NeuralClassifier small(GetParam(), quick(GetParam(), 3));
+  small.fit(data.x, data.y, 3, options());
+  BinaryWriter saved;
+  small.save(saved);
+
+  std::atomic<bool> started{false}, cancel{false}, finished{false};
+  std::thread trainer([&] {
+    NeuralClassifier long_one(GetParam(), quick(GetParam(), 10000));
+    FitOptions o = options();
+    o.progress = Progress([&](std::string_view, std::size_t, std::size_t) { started = true; }, &cancel);
+    EXPECT_EQ(error_kind([&] { long_one.fit(data.x, data.y, 3, o); }), ErrorKind::cancelled);
+    finished = true;
+  });
+  while (!started) std::this_thread::yield();
+  NeuralClassifier loaded(GetParam());
+  BinaryReader in(saved.bytes());
+  loaded.load(in);
+  EXPECT_EQ(loaded.predict_proba(data.x).data(), small.predict_proba(data.x).data());
+  EXPECT_FALSE(finished);  // loaded and scored while the other was still training
+  cancel = true;
+  trainer.join();
+}
+
 TEST_P(Neural, SaveLoadGivesIdenticalScores) {
   const auto data = blobs(90, layout().names.size(), 3, 1.0, 8);
   NeuralClassifier model(GetParam(), quick(GetParam(), 10));
