@@ -18,6 +18,24 @@ const char* to_string(JobState state) {
   return "unknown";
 }
 
+const char* job_kind(const JobRequest& request) {
+  return std::holds_alternative<TrainRequest>(request) ? "train" : "enroll";
+}
+
+namespace {
+
+const std::string& name_of(const JobRequest& request) {
+  return std::visit([](const auto& r) -> const std::string& { return r.name; }, request);
+}
+bool replaces(const JobRequest& request) {
+  return std::visit([](const auto& r) { return r.replace; }, request);
+}
+const char* made_noun(const JobRequest& request) {
+  return std::holds_alternative<TrainRequest>(request) ? "model" : "verifier";
+}
+
+}  // namespace
+
 double job_percent(std::string_view step, std::size_t done, std::size_t total) {
   const auto fraction = [&] {
     return total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 0.0;
@@ -26,8 +44,8 @@ double job_percent(std::string_view step, std::size_t done, std::size_t total) {
     // The number of pages is unknown until the chain ends: approach 4% page by page.
     return total > 0 ? 5 * fraction() : 4.0 * static_cast<double>(done) / static_cast<double>(done + 1);
   }
-  if (step == "training") return 5 + 90 * fraction();
-  if (step == "evaluating") return 95 + 5 * fraction();
+  if (step == "training" || step == "enrolling") return 5 + 90 * fraction();
+  if (step == "evaluating" || step == "scoring") return 95 + 5 * fraction();
   return 5;  // reading the store, storing
 }
 
@@ -43,15 +61,21 @@ JobManager::~JobManager() {
   worker_.join();
 }
 
-JobSnapshot JobManager::submit(const TrainRequest& request) {
-  check_train_request(store::Store(db_path_), request);
+JobSnapshot JobManager::submit(const JobRequest& request) {
+  {
+    const store::Store store(db_path_);
+    if (const auto* train = std::get_if<TrainRequest>(&request)) check_train_request(store, *train);
+    else check_enroll_request(store, std::get<EnrollRequest>(request));
+  }
   std::lock_guard lock(mutex_);
-  if (!request.replace) {
+  if (!replaces(request)) {
     for (const auto& [n, job] : jobs_) {
       const JobState s = job->snapshot.state;
-      if ((s == JobState::queued || s == JobState::running) && job->snapshot.request.name == request.name)
-        throw Error(ErrorKind::conflict,
-                    "model '" + request.name + "' is already being trained by job " + job->snapshot.id);
+      const JobRequest& other = job->snapshot.request;
+      if ((s == JobState::queued || s == JobState::running) && other.index() == request.index() &&
+          name_of(other) == name_of(request))
+        throw Error(ErrorKind::conflict, std::string(made_noun(request)) + " '" + name_of(request) +
+                                             "' is already being made by job " + job->snapshot.id);
     }
   }
   auto job = std::make_unique<Job>();
@@ -140,8 +164,8 @@ void JobManager::run() {
 
 void JobManager::execute(Job& job) {
   // Only the worker writes request and result; readers copy the snapshot under the mutex.
-  const TrainRequest request = job.snapshot.request;
-  std::optional<TrainReport> result;
+  const JobRequest request = job.snapshot.request;
+  std::optional<JobResult> result;
   std::optional<std::string> error;
   JobState end = JobState::done;
   try {
@@ -156,7 +180,8 @@ void JobManager::execute(Job& job) {
           s.percent = std::max(s.percent, job_percent(step, done, total));
         },
         &job.cancel);
-    result = train(store, request, progress);
+    if (const auto* train_request = std::get_if<TrainRequest>(&request)) result = train(store, *train_request, progress);
+    else result = enroll(store, std::get<EnrollRequest>(request), progress);
   } catch (const Error& e) {
     end = e.kind() == ErrorKind::cancelled ? JobState::cancelled : JobState::failed;
     if (end == JobState::failed) error = e.what();

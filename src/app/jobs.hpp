@@ -1,8 +1,8 @@
 #pragma once
-// Background training jobs: a queue run by one worker thread, one job at a time. Each job opens its own
-// store::Store (a Store is one SQLite connection: one per thread). Jobs are kept in memory, ids "1", "2", ...
-// Progress is mapped to one percentage: download and storing 0-5, training round k of n 5-95,
-// evaluating 95-100, done 100.
+// Background jobs: training a model (app/train) or enrolling a verifier (app/enroll), queued and run by one
+// worker thread, one job at a time. Each job opens its own store::Store (a Store is one SQLite connection: one
+// per thread). Jobs are kept in memory, ids "1", "2", ... Progress is mapped to one percentage: download and
+// storing 0-5, training round k of n (or enrolling user k of n) 5-95, evaluating or scoring 95-100, done 100.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
@@ -14,14 +14,21 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <variant>
 #include <vector>
 
+#include "app/enroll.hpp"
 #include "app/train.hpp"
 
 namespace ksauth::app {
 
 enum class JobState { queued, running, done, failed, cancelled };
 const char* to_string(JobState state);
+
+using JobRequest = std::variant<TrainRequest, EnrollRequest>;
+using JobResult = std::variant<TrainReport, EnrollReport>;
+// "train" or "enroll"
+const char* job_kind(const JobRequest& request);
 
 struct JobSnapshot {
   std::string id;
@@ -31,9 +38,9 @@ struct JobSnapshot {
   std::size_t total = 0;
   double percent = 0;  // 0-100
   std::optional<std::string> error;
-  TrainRequest request;
-  std::string created_at;              // ISO timestamp, UTC
-  std::optional<TrainReport> result;   // when done
+  JobRequest request;
+  std::string created_at;            // ISO timestamp, UTC
+  std::optional<JobResult> result;   // when done, of the request's kind
 };
 
 class JobManager {
@@ -43,9 +50,10 @@ class JobManager {
   JobManager(const JobManager&) = delete;
   JobManager& operator=(const JobManager&) = delete;
 
-  // Checks what the user named first (model name, type and parameters, holdout: Error(invalid_input); a
-  // stored model or a queued/running job of the same name without `replace`: Error(conflict)), then queues.
-  JobSnapshot submit(const TrainRequest& request);
+  // Checks what the user named first (name, type and parameters, holdout: Error(invalid_input); a stored
+  // model or verifier, or a queued/running job making one, of the same name without `replace`:
+  // Error(conflict)), then queues.
+  JobSnapshot submit(const JobRequest& request);
   std::vector<JobSnapshot> list() const;          // newest first, without results
   JobSnapshot get(const std::string& id) const;   // Error(not_found)
   // A queued job is cancelled at once, a running one at its next round (the snapshot may still say

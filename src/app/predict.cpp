@@ -4,42 +4,25 @@
 #include <cstdio>
 #include <numeric>
 
+#include "app/attempt_rows.hpp"
 #include "app/csv.hpp"
 #include "app/model_registry.hpp"
 #include "core/error.hpp"
-#include "features/vector.hpp"
 #include "ingest/pages.hpp"
 
 namespace ksauth::app {
-namespace {
-
-std::string why_invalid(const features::Replay& replay, const std::string& phrase) {
-  return replay.text != phrase ? "does not spell the phrase"
-                               : "has no release times (the model was trained with hold times)";
-}
-
-}  // namespace
 
 PredictReport predict_attempts(const models::TrainedModel& model, std::span<const Attempt> attempts) {
-  const auto found = features::layout_from_names(model.phrase, model.feature_names);
-  if (!found) throw Error(ErrorKind::corrupt, "the model's features match no layout this ksauth computes");
-  const features::FeatureLayout& layout = *found;
+  const AttemptRows rows = attempt_rows(model.phrase, model.feature_names, attempts);
   PredictReport report;
   report.phrase = model.phrase;
-  Matrix x;
-  std::vector<std::size_t> scored;  // row of x -> attempt
   report.rows.resize(attempts.size());
   for (std::size_t i = 0; i < attempts.size(); ++i) {
-    PredictionRow& row = report.rows[i];
-    row.attempt = i;
-    const features::Replay replay = features::replay(attempts[i]);
-    if (auto v = features::extract(attempts[i], replay, layout)) {
-      x.append_row(*v);
-      scored.push_back(i);
-    } else {
-      row.reason = why_invalid(replay, model.phrase);
-    }
+    report.rows[i].attempt = i;
+    report.rows[i].reason = rows.reason[i];
   }
+  const Matrix& x = rows.x;
+  const std::vector<std::size_t>& scored = rows.attempt;
   if (!scored.empty()) {
     const Matrix proba = model.classifier->predict_proba(x);
     std::vector<std::size_t> order(proba.cols());

@@ -114,4 +114,50 @@ json to_json(const PredictReport& r, std::size_t first_n) {
           {"n_ok", r.n_ok},       {"n_invalid", r.n_invalid}, {"rows", rows}};
 }
 
+json to_json(const VerifierSummary& v) {
+  return {{"name", v.record.name},
+          {"type", v.record.type},
+          {"family", v.family},
+          {"params", params_to_json(v.params)},
+          {"target_fmr", v.policy.target_fmr ? json(*v.policy.target_fmr) : json(nullptr)},
+          {"threshold_at", v.policy.target_fmr ? "target_fmr" : "eer"},
+          {"dataset_id", v.record.dataset_id},
+          {"dataset_source", v.dataset_source},
+          {"holdout", v.record.holdout},
+          {"seed", v.record.seed},
+          {"metrics", to_json(v.metrics)},
+          {"created_at", v.record.created_at}};
+}
+
+json to_json(const EnrollReport& r) {
+  json skipped = json::array();
+  for (const auto& s : r.skipped) skipped.push_back({{"user", s.user}, {"reason", s.reason}});
+  return {{"verifier", to_json(r.verifier)},
+          {"n_train", r.n_train},
+          {"n_holdout", r.n_holdout},
+          {"n_enrolled", r.verifier.metrics.users.size()},
+          {"skipped", skipped},
+          {"seconds", r.seconds},
+          {"fit_summary", r.fit_summary},
+          {"dataset", to_json(r.dataset)},
+          {"failure", failure_json(r.failure)},
+          {"from_store", r.from_store},
+          {"phrase", phrase_json(r.phrase)}};
+}
+
+json to_json(const VerifyReport& r, std::size_t first_n) {
+  json rows = json::array();
+  for (std::size_t i = 0; i < r.rows.size() && i < first_n; ++i) {
+    const VerificationRow& row = r.rows[i];
+    rows.push_back({{"attempt", row.attempt},
+                    {"status", row.ok ? "ok" : "invalid"},
+                    {"reason", row.ok ? json(nullptr) : json(row.reason)},
+                    {"accept", row.ok ? json(row.accept) : json(nullptr)},
+                    {"score", row.ok ? json(row.score) : json(nullptr)}});
+  }
+  return {{"verifier", r.verifier}, {"type", r.type},         {"user_label", r.user},
+          {"threshold", r.threshold}, {"n_attempts", r.rows.size()}, {"n_ok", r.n_ok},
+          {"n_accepted", r.n_accepted}, {"rows", rows}};
+}
+
 }  // namespace ksauth::app

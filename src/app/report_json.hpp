@@ -3,9 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include "app/analyze.hpp"
+#include "app/enroll.hpp"
 #include "app/model_registry.hpp"
 #include "app/predict.hpp"
 #include "app/train.hpp"
+#include "app/verifier_registry.hpp"
+#include "app/verify.hpp"
 
 namespace ksauth::app {
 
@@ -17,5 +20,8 @@ nlohmann::json to_json(const ModelSummary& model);
 nlohmann::json to_json(const AnalyzeReport& report);
 nlohmann::json to_json(const TrainReport& report);
 nlohmann::json to_json(const PredictReport& report, std::size_t first_n);
+nlohmann::json to_json(const VerifierSummary& verifier);
+nlohmann::json to_json(const EnrollReport& report);
+nlohmann::json to_json(const VerifyReport& report, std::size_t first_n);
 
 }  // namespace ksauth::app

@@ -13,18 +13,23 @@
 
 #include "app/analyze.hpp"
 #include "app/benchmark.hpp"
+#include "app/enroll.hpp"
 #include "app/limits.hpp"
 #include "app/model_registry.hpp"
 #include "app/predict.hpp"
 #include "app/report_json.hpp"
 #include "app/train.hpp"
+#include "app/verifier_registry.hpp"
+#include "app/verify.hpp"
 #include "cli/terminal_progress.hpp"
 #include "cli/text_reports.hpp"
 #include "cli/text_table.hpp"
+#include "cli/verify_reports.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "models/classifier.hpp"
 #include "server/serve.hpp"
+#include "verify/detector.hpp"
 
 namespace ksauth::cli {
 namespace {
@@ -83,6 +88,15 @@ std::uint64_t parse_seed(const std::string& text) {
   return seed;
 }
 
+// A rate such as a target FMR: a decimal number (its range is the use case's to check).
+double parse_fraction(const std::string& option, const std::string& text) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size())
+    throw Error(ErrorKind::invalid_input, option + " must be a number such as 0.01, got '" + printable(text, 64) + "'");
+  return value;
+}
+
 struct GlobalOptions {
   std::string db = "ksauth.db";
   std::optional<std::string> phrase;
@@ -94,7 +108,7 @@ struct GlobalOptions {
 
 int run(int argc, char** argv) {
   CLI::App cli{"ksauth: keystroke-dynamics authentication. Analyze typing data, train and compare models, "
-               "predict who typed."};
+               "predict who typed, verify a claimed typist."};
   cli.name("ksauth");
   cli.require_subcommand(1);
   cli.fallthrough();
@@ -146,8 +160,48 @@ int run(int argc, char** argv) {
   auto* models_cmd = cli.add_subcommand("models", "List the stored models");
   models_cmd->add_flag("--json", json, "Print a JSON array");
   std::string delete_name;
-  auto* delete_cmd = cli.add_subcommand("delete", "Delete a stored model");
+  bool delete_verifier = false;
+  auto* delete_cmd = cli.add_subcommand("delete", "Delete a stored model (or verifier)");
   delete_cmd->add_option("name", delete_name, "Model name")->required();
+  delete_cmd->add_flag("--verifier", delete_verifier, "NAME is a verifier (ksauth verifiers), not a model");
+
+  // enroll
+  app::EnrollRequest enroll_request;
+  std::string target_fmr;
+  auto* enroll = cli.add_subcommand(
+      "enroll", "Enroll every user of a training URL in a verifier, with per-user thresholds and error rates");
+  enroll->add_option("url", enroll_request.url, "Training URL")->required();
+  std::string verifier_types_help = "Detector:";
+  for (const auto& t : verify::detector_types()) verifier_types_help += " " + t;
+  verifier_types_help += "; or a model type, scored by its probability of the claimed user:";
+  for (const auto& t : models::classifier_types()) verifier_types_help += " " + t;
+  enroll->add_option("--type", enroll_request.type, verifier_types_help)->required();
+  enroll->add_option("--name", enroll_request.name, "Name to store the verifier under")->required();
+  enroll->add_option("--holdout", enroll_request.holdout,
+                     "Fraction of each user's attempts held out to measure error rates and set thresholds, in (0,1)")
+      ->capture_default_str();
+  std::string enroll_seed = std::to_string(enroll_request.seed);
+  enroll->add_option("--seed", enroll_seed, "Seed of the split (and of a model's training)")->capture_default_str();
+  enroll->add_option("--target-fmr", target_fmr,
+                     "Set each user's threshold at this false match rate on the holdout, in [0,1) (default: at the "
+                     "user's EER)");
+  std::vector<std::string> enroll_params;
+  enroll->add_option("--param", enroll_params, "Model parameter NAME=VALUE (model types only; see ksauth train --help)");
+  enroll->add_flag("--replace", enroll_request.replace, "Overwrite a verifier of the same name");
+  enroll->add_option("--first-n", first_n, "Users to list (at most 1000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  enroll->add_flag("--json", json, "Print one JSON object (every user)");
+
+  auto* verifiers_cmd = cli.add_subcommand("verifiers", "List the stored verifiers");
+  verifiers_cmd->add_flag("--json", json, "Print a JSON array");
+
+  // verify
+  std::string verifier_name, claimed_user;
+  auto* verify_cmd = cli.add_subcommand("verify", "Is each attempt of a test URL really the claimed user?");
+  verify_cmd->add_option("url", url, "Test URL: {\"attempts\": [...]} (http(s)://, file:// or a path)")->required();
+  verify_cmd->add_option("--verifier", verifier_name, "Stored verifier name")->required();
+  verify_cmd->add_option("--user", claimed_user, "The claimed user's label")->required();
+  verify_cmd->add_option("--first-n", first_n, "Rows to print (at most 1000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  verify_cmd->add_flag("--json", json, "Print one JSON object (the first N rows)");
 
   // predict
   std::string model_name, csv_path;
@@ -221,8 +275,37 @@ int run(int argc, char** argv) {
       std::cout << models_text(models);
     }
   } else if (*delete_cmd) {
-    app::delete_model(store, delete_name);
-    std::cout << "Deleted model '" << delete_name << "'\n";
+    if (delete_verifier) {
+      app::delete_verifier(store, delete_name);
+      std::cout << "Deleted verifier '" << delete_name << "'\n";
+    } else {
+      app::delete_model(store, delete_name);
+      std::cout << "Deleted model '" << delete_name << "'\n";
+    }
+  } else if (*enroll) {
+    app::check_rows_shown(first_n);
+    enroll_request.params = parse_params(enroll_params);
+    enroll_request.seed = parse_seed(enroll_seed);
+    if (!target_fmr.empty()) enroll_request.policy.target_fmr = parse_fraction("--target-fmr", target_fmr);
+    enroll_request.data = global.data();
+    const app::EnrollReport report = app::enroll(store, enroll_request, terminal.progress());
+    terminal.clear();
+    std::cerr << failure_warning(report.failure);
+    std::cout << (json ? app::dump_json(app::to_json(report), 2) + "\n" : enroll_text(report, first_n));
+  } else if (*verifiers_cmd) {
+    const auto verifiers = app::list_verifiers(store);
+    if (json) {
+      nlohmann::json array = nlohmann::json::array();
+      for (const auto& v : verifiers) array.push_back(app::to_json(v));
+      std::cout << app::dump_json(array, 2) << "\n";
+    } else {
+      std::cout << verifiers_text(verifiers);
+    }
+  } else if (*verify_cmd) {
+    app::check_rows_shown(first_n);
+    const app::VerifyReport report = app::verify(store, url, verifier_name, claimed_user, terminal.progress());
+    terminal.clear();
+    std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n" : verify_text(report, first_n));
   } else if (*predict) {
     app::check_rows_shown(first_n);
     const app::PredictReport report = app::predict(store, url, model_name, terminal.progress());

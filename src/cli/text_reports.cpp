@@ -32,6 +32,16 @@ TextTable models_table(const std::vector<app::ModelSummary>& models) {
 
 }  // namespace
 
+std::string loaded_text(const store::DataSetRecord& dataset, bool from_store, const features::PhraseChoice& phrase) {
+  std::string out = "Data set #" + std::to_string(dataset.id) + ": " + printable(dataset.source) + "\n";
+  out += "Loaded " + grouped(static_cast<std::size_t>(dataset.n_users)) + " users, " +
+         grouped(static_cast<std::size_t>(dataset.n_attempts)) + " attempts (" +
+         grouped(static_cast<std::size_t>(dataset.n_valid)) + " valid) from " +
+         grouped(static_cast<std::size_t>(dataset.n_pages)) + " pages" +
+         (from_store ? " (read from the store; --refresh downloads again)\n" : "\n");
+  return out + phrase_line(phrase);
+}
+
 std::string params_text(const Params& params) {
   std::string out;
   for (const auto& [k, v] : params) out += (out.empty() ? "" : ", ") + k + "=" + number(v);
@@ -94,13 +104,7 @@ std::string analyze_text(const app::AnalyzeReport& r) {
 
 std::string train_text(const app::TrainReport& r) {
   const eval::Metrics& m = r.model.metrics;
-  std::string out = "Data set #" + std::to_string(r.dataset.id) + ": " + printable(r.dataset.source) + "\n";
-  out += "Loaded " + grouped(static_cast<std::size_t>(r.dataset.n_users)) + " users, " +
-         grouped(static_cast<std::size_t>(r.dataset.n_attempts)) + " attempts (" +
-         grouped(static_cast<std::size_t>(r.dataset.n_valid)) + " valid) from " +
-         grouped(static_cast<std::size_t>(r.dataset.n_pages)) + " pages" +
-         (r.from_store ? " (read from the store; --refresh downloads again)\n" : "\n");
-  out += phrase_line(r.phrase);
+  std::string out = loaded_text(r.dataset, r.from_store, r.phrase);
   out += "Trained " + r.model.record.type + " '" + r.model.record.name + "' on " + grouped(r.n_train) +
          " attempts of " + grouped(r.labels.size()) + " users in " + fixed(r.fit_seconds, 1) + " s\n";
   if (!r.model.params.empty()) out += "Parameters: " + params_text(r.model.params) + "\n";

@@ -14,10 +14,12 @@ std::string analyze_text(const app::AnalyzeReport& report);
 std::string train_text(const app::TrainReport& report);
 std::string models_text(const std::vector<app::ModelSummary>& models);
 std::string predict_text(const app::PredictReport& report, std::size_t first_n);
-// One line naming where a chain stopped early, or "" (to stderr: the data loaded is still used).
+// "Data set #1: SOURCE", what was loaded and the phrase: the head of train and enroll reports.
+std::string loaded_text(const store::DataSetRecord& dataset, bool from_store, const features::PhraseChoice& phrase);
 // "batch_size=64, dropout=0.2"
 std::string params_text(const Params& params);
 
+// One line naming where a chain stopped early, or "" (to stderr: the data loaded is still used).
 std::string failure_warning(const std::optional<ingest::PageFailure>& failure);
 
 }  // namespace ksauth::cli

@@ -103,4 +103,40 @@ VerificationRates verification_rates(std::span<const double> genuine, std::span<
   return out;
 }
 
+ErrorPoint point_at_fmr(const std::vector<ErrorPoint>& curve, double target_fmr) {
+  if (curve.empty()) throw Error(ErrorKind::invalid_input, "an empty error curve");
+  if (!(target_fmr >= 0 && target_fmr <= 1))
+    throw Error(ErrorKind::invalid_input, "a target FMR must be in [0, 1]");
+  for (const ErrorPoint& p : curve)  // FMR falls along the curve: the first point that keeps to the target
+    if (p.fmr <= target_fmr) return p;
+  return curve.back();  // unreachable: the last point has FMR 0
+}
+
+std::vector<DetPoint> mean_det(const std::vector<std::vector<ErrorPoint>>& curves, std::span<const double> fmr_grid) {
+  if (curves.empty()) throw Error(ErrorKind::invalid_input, "no curves to average");
+  std::vector<DetPoint> out;
+  out.reserve(fmr_grid.size());
+  for (const double x : fmr_grid) {
+    double sum = 0;
+    for (const auto& curve : curves) {
+      double lowest = 1.0;
+      for (const ErrorPoint& p : curve)
+        if (p.fmr <= x) {
+          lowest = p.fnmr;  // FNMR rises along the curve: the first point that qualifies is lowest
+          break;
+        }
+      sum += lowest;
+    }
+    out.push_back({x, sum / static_cast<double>(curves.size())});
+  }
+  return out;
+}
+
+std::vector<double> det_fmr_grid() {
+  std::vector<double> grid{0.0};
+  for (int i = 0; i <= 30; ++i) grid.push_back(std::pow(10.0, -3.0 + i / 10.0));
+  grid.back() = 1.0;  // exactly
+  return grid;
+}
+
 }  // namespace ksauth::eval

@@ -40,4 +40,20 @@ VerificationRates verification_rates(std::span<const double> genuine, std::span<
 // The same from a curve made by error_curve (to avoid sorting the scores twice).
 VerificationRates rates_from_curve(const std::vector<ErrorPoint>& curve);
 
+// The operating point for a target FMR in [0,1]: the lowest threshold of the curve whose FMR <= target (the
+// most accepting one that keeps to the target, so the lowest FNMR). Its threshold is +infinity only when
+// no score of the curve keeps to it (target 0 and the highest score is an impostor's).
+ErrorPoint point_at_fmr(const std::vector<ErrorPoint>& curve, double target_fmr);
+
+// One point of a DET curve averaged over several users' curves.
+struct DetPoint {
+  double fmr = 0;
+  double fnmr = 0;
+  bool operator==(const DetPoint&) const = default;
+};
+// Vertical averaging: at each FMR of the grid, the mean over the curves of the lowest FNMR with FMR <= it.
+std::vector<DetPoint> mean_det(const std::vector<std::vector<ErrorPoint>>& curves, std::span<const double> fmr_grid);
+// The FMR grid ksauth reports DET curves on: 0, then 1e-3 to 1 evenly on a log scale (10 points a decade).
+std::vector<double> det_fmr_grid();
+
 }  // namespace ksauth::eval

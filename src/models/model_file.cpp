@@ -1,38 +1,20 @@
 #include "models/model_file.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstring>
 #include <set>
 
 #include "core/error.hpp"
+#include "core/sealed_file.hpp"
 #include "core/text.hpp"
 #include "models/checks.hpp"
 
 namespace ksauth::models {
 namespace {
 
-constexpr std::string_view kMagic{"KSAUTHMODEL\0", 12};
-constexpr std::size_t kHeaderSize = 12 + 4 + 8;  // magic, version, payload size
-constexpr std::size_t kTrailerSize = 4;          // CRC-32
+constexpr FileKind kModelFile{std::string_view("KSAUTHMODEL\0", 12), kModelFormatVersion, "model file"};
 
-[[noreturn]] void corrupt(const std::string& what) {
-  throw Error(ErrorKind::corrupt, what);
-}
-
-std::uint32_t crc_of(std::string_view bytes) {
-  uLong crc = crc32(0L, Z_NULL, 0);
-  const auto* p = reinterpret_cast<const Bytef*>(bytes.data());
-  std::size_t left = bytes.size();
-  while (left > 0) {  // zlib takes 32-bit lengths
-    const auto chunk = static_cast<uInt>(std::min<std::size_t>(left, 1u << 30));
-    crc = crc32(crc, p, chunk);
-    p += chunk;
-    left -= chunk;
-  }
-  return static_cast<std::uint32_t>(crc);
-}
+[[noreturn]] void corrupt(const std::string& what) { throw Error(ErrorKind::corrupt, what); }
 
 // The rules a model file's content follows, checked when saving (invalid_input) and loading (corrupt).
 // Returns an empty string when they hold, else what is wrong.
@@ -88,42 +70,11 @@ std::string save_model(const TrainedModel& model) {
   write_strings(payload, model.labels);
   classifier.save(payload);
 
-  BinaryWriter out;
-  out.raw(kMagic);
-  out.u32(kModelFormatVersion);
-  out.u64(payload.bytes().size());
-  out.raw(payload.bytes());
-  out.u32(crc_of(payload.bytes()));
-  return out.take();
+  return seal(kModelFile, payload.bytes());
 }
 
 TrainedModel load_model(std::string_view bytes) {
-  // The envelope: magic, version, size, checksum.
-  if (bytes.size() < kMagic.size()) {
-    if (kMagic.substr(0, bytes.size()) == bytes)
-      corrupt("truncated model file: " + std::to_string(bytes.size()) + " bytes");
-    corrupt("not a ksauth model file");
-  }
-  if (bytes.substr(0, kMagic.size()) != kMagic) corrupt("not a ksauth model file");
-  BinaryReader header(bytes.substr(kMagic.size()));
-  if (header.remaining() < 4) corrupt("truncated model file: the header is cut short");
-  const std::uint32_t version = header.u32();
-  if (version > kModelFormatVersion)
-    corrupt("model file format version " + std::to_string(version) + " is newer than this ksauth reads (" +
-            std::to_string(kModelFormatVersion) + ")");
-  if (version == 0) corrupt("model file format version 0 does not exist");
-  if (header.remaining() < 8) corrupt("truncated model file: the header is cut short");
-  const std::uint64_t size = header.u64();
-  const std::size_t after_header = bytes.size() - kHeaderSize;
-  if (after_header < kTrailerSize || size > after_header - kTrailerSize)
-    corrupt("truncated model file: the header announces " + std::to_string(size) + " payload bytes, " +
-            std::to_string(after_header < kTrailerSize ? 0 : after_header - kTrailerSize) + " are present");
-  if (size < after_header - kTrailerSize)
-    corrupt("model file size mismatch: " + std::to_string(after_header - kTrailerSize - size) +
-            " trailing bytes after the checksum");
-  const std::string_view payload = bytes.substr(kHeaderSize, size);
-  BinaryReader trailer(bytes.substr(kHeaderSize + size));
-  if (trailer.u32() != crc_of(payload)) corrupt("checksum mismatch: the model file is corrupted");
+  const std::string_view payload = unseal(kModelFile, bytes).payload;
 
   // The payload. Every error in it is Error(corrupt), whatever raised it.
   TrainedModel model;

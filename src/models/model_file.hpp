@@ -3,7 +3,7 @@
 // binary format. Loading only reads numbers and strings (never executes anything), and a corrupted,
 // truncated, foreign or newer-version file is refused with Error(corrupt) saying why.
 //
-// Layout: magic "KSAUTHMODEL\0" | u32 format version | u64 payload size | payload | u32 CRC-32 of payload.
+// The envelope is core/sealed_file's, with the magic "KSAUTHMODEL\0".
 // Payload: type, params, phrase, feature names, labels, then the classifier's own bytes.
 #include <memory>
 #include <string>

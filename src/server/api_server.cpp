@@ -54,6 +54,7 @@ ApiServer::ApiServer(ServerOptions options) : options_(std::move(options)), jobs
   add_dataset_routes(router, ctx);
   add_model_routes(router, ctx);
   add_job_routes(router, ctx);
+  add_verifier_routes(router, ctx);
   router.finish(kApi);
 }
 

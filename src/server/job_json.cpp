@@ -7,19 +7,43 @@ namespace ksauth::server {
 
 using nlohmann::json;
 
+namespace {
+
+json data_json(const app::DataOptions& data) {
+  return {{"phrase", data.phrase ? json(*data.phrase) : json(nullptr)},
+          {"min_attempts", data.min_attempts},
+          {"refresh", data.refresh}};
+}
+
+json request_json(const app::TrainRequest& r) {
+  json out = {{"url", r.url},         {"model", r.model_type}, {"name", r.name},
+              {"holdout", r.holdout}, {"seed", r.seed},        {"params", params_to_json(r.params)},
+              {"replace", r.replace}};
+  out.update(data_json(r.data));
+  return out;
+}
+
+json request_json(const app::EnrollRequest& r) {
+  json out = {{"url", r.url},
+              {"type", r.type},
+              {"name", r.name},
+              {"holdout", r.holdout},
+              {"seed", r.seed},
+              {"params", params_to_json(r.params)},
+              {"target_fmr", r.policy.target_fmr ? json(*r.policy.target_fmr) : json(nullptr)},
+              {"replace", r.replace}};
+  out.update(data_json(r.data));
+  return out;
+}
+
+}  // namespace
+
 json to_json(const app::JobSnapshot& job) {
-  const app::TrainRequest& r = job.request;
-  const json request = {{"url", r.url},
-                        {"model", r.model_type},
-                        {"name", r.name},
-                        {"holdout", r.holdout},
-                        {"seed", r.seed},
-                        {"params", params_to_json(r.params)},
-                        {"replace", r.replace},
-                        {"phrase", r.data.phrase ? json(*r.data.phrase) : json(nullptr)},
-                        {"min_attempts", r.data.min_attempts},
-                        {"refresh", r.data.refresh}};
+  const json request = std::visit([](const auto& r) { return request_json(r); }, job.request);
+  const json result =
+      job.result ? std::visit([](const auto& r) { return app::to_json(r); }, *job.result) : json(nullptr);
   return {{"id", job.id},
+          {"kind", app::job_kind(job.request)},
           {"status", app::to_string(job.state)},
           {"step", job.step},
           {"done", job.done},
@@ -28,7 +52,7 @@ json to_json(const app::JobSnapshot& job) {
           {"error", job.error ? json(*job.error) : json(nullptr)},
           {"request", request},
           {"created_at", job.created_at},
-          {"result", job.result ? app::to_json(*job.result) : json(nullptr)}};
+          {"result", result}};
 }
 
 app::TrainRequest train_request(const json& body, bool allow_local_sources) {
@@ -39,6 +63,21 @@ app::TrainRequest train_request(const json& body, bool allow_local_sources) {
   r.holdout = number_field(body, "holdout", r.holdout);
   r.seed = unsigned_field(body, "seed", r.seed);
   if (const auto it = body.find("params"); it != body.end() && !it->is_null()) r.params = params_from_json(*it);
+  r.replace = bool_field(body, "replace", false);
+  r.data = data_options(body);
+  return r;
+}
+
+app::EnrollRequest enroll_request(const json& body, bool allow_local_sources) {
+  app::EnrollRequest r;
+  r.url = source_url(body, allow_local_sources);
+  r.type = required_string(body, "type");
+  r.name = required_string(body, "name");
+  r.holdout = number_field(body, "holdout", r.holdout);
+  r.seed = unsigned_field(body, "seed", r.seed);
+  if (const auto it = body.find("params"); it != body.end() && !it->is_null()) r.params = params_from_json(*it);
+  if (const auto it = body.find("target_fmr"); it != body.end() && !it->is_null())
+    r.policy.target_fmr = number_field(body, "target_fmr", 0);
   r.replace = bool_field(body, "replace", false);
   r.data = data_options(body);
   return r;

@@ -16,9 +16,10 @@ struct Context {
 
 inline constexpr const char* kApi = "/api/v1";
 
-void add_meta_routes(Router& router);                          // health, model-types
+void add_meta_routes(Router& router);                          // health, model-types, verifier-types
 void add_dataset_routes(Router& router, const Context& ctx);   // datasets, upload, keystrokes, features, rhythm
 void add_model_routes(Router& router, const Context& ctx);     // models, file, predict, predict.csv
 void add_job_routes(Router& router, const Context& ctx);       // jobs, cancel
+void add_verifier_routes(Router& router, const Context& ctx);  // verifiers (enroll as a job), verify
 
 }  // namespace ksauth::server

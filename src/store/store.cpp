@@ -17,7 +17,7 @@ namespace ksauth::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 2;  // 2: attempts.session and attempts.repetition
+constexpr int kSchemaVersion = 3;  // 2: attempts.session and attempts.repetition; 3: verifiers
 constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kSchema = R"sql(
@@ -56,6 +56,17 @@ CREATE TABLE IF NOT EXISTS models (
   blob BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS models_by_dataset ON models (dataset_id);
+CREATE TABLE IF NOT EXISTS verifiers (
+  name TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  params TEXT,
+  dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+  holdout REAL,
+  seed INTEGER,
+  metrics TEXT,
+  created_at TEXT,
+  blob BLOB NOT NULL
+);
 )sql";
 
 // From version 1 (no session or repetition: 0, unknown, for the attempts stored then).
@@ -183,9 +194,11 @@ std::int64_t count_tables(const Db& db, std::string_view where) {
   return s.step() ? s.int64(0) : 0;
 }
 
-constexpr const char* kOurTables = "name IN ('datasets', 'attempts', 'models')";
+// The tables of version 1 and 2; version 3 adds verifiers.
+constexpr const char* kFirstTables = "name IN ('datasets', 'attempts', 'models')";
+constexpr const char* kOurTables = "name IN ('datasets', 'attempts', 'models', 'verifiers')";
 constexpr const char* kOtherTables =
-    "name NOT IN ('datasets', 'attempts', 'models') AND name NOT LIKE 'sqlite_%'";
+    "name NOT IN ('datasets', 'attempts', 'models', 'verifiers') AND name NOT LIKE 'sqlite_%'";
 
 constexpr const char* kDatasetColumns =
     "SELECT id, source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at, n_pages, failure_page, "
@@ -206,9 +219,6 @@ DataSetRecord read_dataset(const Statement& s) {
   r.failure_reason = s.text(10);
   return r;
 }
-
-constexpr const char* kModelColumns =
-    "SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at FROM models ";
 
 ModelRecord read_model(const Statement& s) {
   ModelRecord r;
@@ -284,7 +294,7 @@ Store::Store(const std::string& path) : path_(path) {
                                         ", newer than this ksauth reads (" + std::to_string(kSchemaVersion) +
                                         ")");
   if (version == kSchemaVersion) {
-    if (count_tables(db, kOurTables) != 3)
+    if (count_tables(db, kOurTables) != 4)
       throw Error(ErrorKind::corrupt, "database " + path + " is not a ksauth database (tables missing)");
   } else {
     Transaction t(db, Transaction::write);
@@ -293,10 +303,11 @@ Store::Store(const std::string& path) : path_(path) {
       if (count_tables(db, kOtherTables) != 0)
         throw Error(ErrorKind::corrupt, "database " + path + " is a SQLite database but not a ksauth one");
       db.exec(kSchema);
-    } else if (current == 1) {
-      if (count_tables(db, kOurTables) != 3)
+    } else if (current < kSchemaVersion) {
+      if (count_tables(db, kFirstTables) != 3)
         throw Error(ErrorKind::corrupt, "database " + path + " is not a ksauth database (tables missing)");
-      db.exec(kMigrateFrom1);
+      if (current == 1) db.exec(kMigrateFrom1);
+      db.exec(kSchema);  // creates the tables added since (verifiers)
     }
     if (current < kSchemaVersion) db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
     t.commit();
@@ -394,31 +405,44 @@ std::vector<Attempt> Store::load_attempts(std::int64_t dataset_id) const {
   return out;
 }
 
-void Store::save_model(const ModelRecord& record, bool replace) {
-  const Db db{db_, path_};
-  if (record.name.empty()) throw Error(ErrorKind::invalid_input, "a model needs a name");
+namespace {
+
+// Models and verifiers are stored alike, each in its own table (`shelf.table` is one of our constants,
+// never user text).
+struct Shelf {
+  const char* table;
+  const char* noun;  // for messages
+};
+constexpr Shelf kModels{"models", "model"};
+constexpr Shelf kVerifiers{"verifiers", "verifier"};
+
+std::string columns_of(const Shelf& shelf) {
+  return std::string("SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at FROM ") +
+         shelf.table + " ";
+}
+
+void save_record(const Db& db, const Shelf& shelf, const ModelRecord& record, bool replace) {
+  if (record.name.empty()) throw Error(ErrorKind::invalid_input, std::string("a ") + shelf.noun + " needs a name");
   Transaction t(db, Transaction::write);
   if (!dataset_exists(db, record.dataset_id))
-    throw Error(ErrorKind::not_found, "model '" + record.name + "': data set " +
-                                          std::to_string(record.dataset_id) + " not found in " + path_);
+    throw Error(ErrorKind::not_found, std::string(shelf.noun) + " '" + record.name + "': data set " +
+                                          std::to_string(record.dataset_id) + " not found in " + db.path);
   bool exists = false;
   {
-    Statement s(db, "SELECT 1 FROM models WHERE name = ?");
+    Statement s(db, std::string("SELECT 1 FROM ") + shelf.table + " WHERE name = ?");
     s.bind(1, record.name);
     exists = s.step();
   }
   if (exists && !replace)
-    throw Error(ErrorKind::conflict,
-                "model '" + record.name + "' already exists");
+    throw Error(ErrorKind::conflict, std::string(shelf.noun) + " '" + record.name + "' already exists");
   if (exists) {
-    Statement del(db, "DELETE FROM models WHERE name = ?");
+    Statement del(db, std::string("DELETE FROM ") + shelf.table + " WHERE name = ?");
     del.bind(1, record.name);
     del.run();
   }
-  Statement insert(
-      db,
-      "INSERT INTO models (name, type, params, dataset_id, holdout, seed, metrics, created_at, blob) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement insert(db, std::string("INSERT INTO ") + shelf.table +
+                           " (name, type, params, dataset_id, holdout, seed, metrics, created_at, blob) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, record.name)
       .bind(2, record.type)
       .bind(3, record.params_json)
@@ -432,11 +456,9 @@ void Store::save_model(const ModelRecord& record, bool replace) {
   t.commit();
 }
 
-std::optional<ModelRecord> Store::get_model(const std::string& name) const {
-  const Db db{db_, path_};
-  Statement s(db,
-              "SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at, blob FROM models "
-              "WHERE name = ?");
+std::optional<ModelRecord> get_record(const Db& db, const Shelf& shelf, const std::string& name) {
+  Statement s(db, std::string("SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at, blob FROM ") +
+                      shelf.table + " WHERE name = ?");
   s.bind(1, name);
   if (!s.step()) return std::nullopt;
   ModelRecord r = read_model(s);
@@ -444,32 +466,42 @@ std::optional<ModelRecord> Store::get_model(const std::string& name) const {
   return r;
 }
 
-std::vector<ModelRecord> Store::list_models() const {
-  const Db db{db_, path_};
-  Statement s(db, std::string(kModelColumns) + "ORDER BY rowid");  // rowid grows with each insert
+std::vector<ModelRecord> list_records(const Db& db, const Shelf& shelf, std::optional<std::int64_t> dataset_id) {
+  Statement s(db, columns_of(shelf) + (dataset_id ? "WHERE dataset_id = ? " : "") +
+                      "ORDER BY rowid");  // rowid grows with each insert
+  if (dataset_id) s.bind(1, *dataset_id);
   std::vector<ModelRecord> out;
   while (s.step()) out.push_back(read_model(s));
   return out;
 }
 
-std::vector<ModelRecord> Store::models_for_dataset(std::int64_t dataset_id) const {
-  const Db db{db_, path_};
-  Statement s(db, std::string(kModelColumns) + "WHERE dataset_id = ? ORDER BY rowid");
-  s.bind(1, dataset_id);
-  std::vector<ModelRecord> out;
-  while (s.step()) out.push_back(read_model(s));
-  return out;
-}
-
-bool Store::delete_model(const std::string& name) {
-  const Db db{db_, path_};
+bool delete_record(const Db& db, const Shelf& shelf, const std::string& name) {
   Transaction t(db, Transaction::write);
-  Statement s(db, "DELETE FROM models WHERE name = ?");
+  Statement s(db, std::string("DELETE FROM ") + shelf.table + " WHERE name = ?");
   s.bind(1, name);
   s.run();
-  const bool deleted = sqlite3_changes(db_) > 0;
+  const bool deleted = sqlite3_changes(db.handle) > 0;
   t.commit();
   return deleted;
 }
+
+}  // namespace
+
+void Store::save_model(const ModelRecord& record, bool replace) { save_record({db_, path_}, kModels, record, replace); }
+std::optional<ModelRecord> Store::get_model(const std::string& name) const { return get_record({db_, path_}, kModels, name); }
+std::vector<ModelRecord> Store::list_models() const { return list_records({db_, path_}, kModels, std::nullopt); }
+std::vector<ModelRecord> Store::models_for_dataset(std::int64_t dataset_id) const {
+  return list_records({db_, path_}, kModels, dataset_id);
+}
+bool Store::delete_model(const std::string& name) { return delete_record({db_, path_}, kModels, name); }
+
+void Store::save_verifier(const ModelRecord& record, bool replace) {
+  save_record({db_, path_}, kVerifiers, record, replace);
+}
+std::optional<ModelRecord> Store::get_verifier(const std::string& name) const {
+  return get_record({db_, path_}, kVerifiers, name);
+}
+std::vector<ModelRecord> Store::list_verifiers() const { return list_records({db_, path_}, kVerifiers, std::nullopt); }
+bool Store::delete_verifier(const std::string& name) { return delete_record({db_, path_}, kVerifiers, name); }
 
 }  // namespace ksauth::store

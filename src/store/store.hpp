@@ -1,5 +1,5 @@
 #pragma once
-// The SQLite store: data sets (with the attempts as loaded) and models (with their file bytes).
+// The SQLite store: data sets (with the attempts as loaded), models and verifiers (with their file bytes).
 // Every write is one transaction: a failure leaves the database as it was.
 #include <cstdint>
 #include <optional>
@@ -61,6 +61,13 @@ class Store {
   std::vector<ModelRecord> list_models() const;                          // without blobs, oldest first
   std::vector<ModelRecord> models_for_dataset(std::int64_t dataset_id) const;
   bool delete_model(const std::string& name);
+
+  // Verifiers (verify/verifier.hpp) are stored like models, in their own table and name space; a record's
+  // type is the detector's or classifier's, its params the enrollment's, its metrics the verification rates.
+  void save_verifier(const ModelRecord& record, bool replace);
+  std::optional<ModelRecord> get_verifier(const std::string& name) const;  // with the blob
+  std::vector<ModelRecord> list_verifiers() const;                          // without blobs, oldest first
+  bool delete_verifier(const std::string& name);
 
  private:
   sqlite3* db_ = nullptr;

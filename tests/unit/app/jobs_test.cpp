@@ -73,7 +73,7 @@ TEST_F(JobsTest, JobsRunInOrderToTheEnd) {
   EXPECT_EQ(done.state, JobState::done) << done.error.value_or("");
   EXPECT_EQ(done.percent, 100);
   ASSERT_TRUE(done.result.has_value());
-  EXPECT_EQ(done.result->comparison.size(), 2u);  // m1 ran first
+  EXPECT_EQ(std::get<TrainReport>(*done.result).comparison.size(), 2u);  // m1 ran first
   EXPECT_EQ(jobs.get("1").state, JobState::done);
   const auto list = jobs.list();
   ASSERT_EQ(list.size(), 2u);
@@ -144,6 +144,33 @@ TEST_F(JobsTest, TheDestructorCancelsARunningJob) {
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(20));
   EXPECT_FALSE(store::Store(db_).get_model("long").has_value());
+}
+
+TEST_F(JobsTest, AnEnrollJobStoresAVerifier) {
+  JobManager jobs(db_);
+  EnrollRequest r;
+  r.url = url_;
+  r.type = "scaled_manhattan";
+  r.name = "v1";
+  r.holdout = 0.25;
+  const JobSnapshot queued = jobs.submit(r);
+  EXPECT_STREQ(job_kind(queued.request), "enroll");
+  EnrollRequest same = r;
+  same.type = "euclidean";
+  EXPECT_THROW(jobs.submit(same), Error);  // a queued job already makes verifier v1 (or it is stored)
+  const JobSnapshot done = wait_until_ended(jobs, queued.id);
+  EXPECT_EQ(done.state, JobState::done) << done.error.value_or("");
+  EXPECT_EQ(done.percent, 100);
+  ASSERT_TRUE(done.result.has_value());
+  const auto& report = std::get<EnrollReport>(*done.result);
+  EXPECT_EQ(report.verifier.metrics.users.size(), 2u);
+  EXPECT_TRUE(store::Store(db_).get_verifier("v1").has_value());
+  // A model may share a verifier's name: they are different things.
+  EXPECT_EQ(wait_until_ended(jobs, jobs.submit(request("manhattan", "v1")).id).state, JobState::done);
+  EnrollRequest bad = r;
+  bad.name = "v2";
+  bad.type = "nope";
+  EXPECT_THROW(jobs.submit(bad), Error);
 }
 
 TEST_F(JobsTest, AFailedJobSaysWhy) {

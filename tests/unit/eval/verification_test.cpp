@@ -111,5 +111,41 @@ TEST(Verification, EmptySidesAndNanAreRefused) {
   EXPECT_DOUBLE_EQ(r.eer, 0);
 }
 
+TEST(Verification, PointAtATargetFmrIsTheMostAcceptingThatKeepsToIt) {
+  // The curve of TiesGiveOnePointPerDistinctScore: (0: 1, 0) (1: 2/3, 0) (2: 2/3, 1/4) (3: 0, 3/4) (inf: 0, 1).
+  const auto curve = error_curve(std::vector<double>{2, 3, 1, 2}, std::vector<double>{2, 0, 2});
+  EXPECT_EQ(point_at_fmr(curve, 1.0), (ErrorPoint{0, 1, 0}));         // accept everything
+  EXPECT_EQ(point_at_fmr(curve, 0.7), (ErrorPoint{1, 2.0 / 3, 0}));   // the first with FMR <= 0.7
+  EXPECT_EQ(point_at_fmr(curve, 0.5), (ErrorPoint{3, 0, 0.75}));
+  EXPECT_EQ(point_at_fmr(curve, 0.0), (ErrorPoint{3, 0, 0.75}));
+  // The highest score is an impostor's: only +infinity keeps FMR at 0.
+  const auto worst = error_curve(std::vector<double>{1, 2}, std::vector<double>{0, 5});
+  EXPECT_EQ(point_at_fmr(worst, 0.0), (ErrorPoint{kInf, 0, 1}));
+  EXPECT_THROW(point_at_fmr(curve, -0.1), Error);
+  EXPECT_THROW(point_at_fmr(curve, 1.5), Error);
+  EXPECT_THROW(point_at_fmr({}, 0.1), Error);
+}
+
+TEST(Verification, MeanDetAveragesTheLowestFnmrAtEachFmr) {
+  // Perfect separation: FNMR 0 from FMR 0 on. Complete overlap of one score: (1: 1, 0) (inf: 0, 1).
+  const auto perfect = error_curve(std::vector<double>{2, 3}, std::vector<double>{0, 1});
+  const auto overlap = error_curve(std::vector<double>{1, 1}, std::vector<double>{1, 1});
+  const std::vector<double> grid = {0, 0.5, 1};
+  const auto det = mean_det({perfect, overlap}, grid);
+  const std::vector<DetPoint> expected = {{0, 0.5}, {0.5, 0.5}, {1, 0}};
+  EXPECT_EQ(det, expected);
+  EXPECT_THROW(mean_det({}, grid), Error);
+}
+
+TEST(Verification, TheDetGridRunsFromZeroToOneOnALogScale) {
+  const auto grid = det_fmr_grid();
+  ASSERT_EQ(grid.size(), 32u);
+  EXPECT_EQ(grid.front(), 0.0);
+  EXPECT_DOUBLE_EQ(grid[1], 0.001);
+  EXPECT_DOUBLE_EQ(grid[11], 0.01);
+  EXPECT_EQ(grid.back(), 1.0);
+  for (std::size_t i = 1; i < grid.size(); ++i) EXPECT_LT(grid[i - 1], grid[i]);
+}
+
 }  // namespace
 }  // namespace ksauth::eval

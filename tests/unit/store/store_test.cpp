@@ -360,11 +360,11 @@ TEST_F(StoreTest, UserValuesAreBoundNotSpliced) {
 TEST_F(StoreTest, SchemaAndSettings) {
   { Store store(path()); }
   Raw raw(path());
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
-                      "name IN ('datasets', 'attempts', 'models')"),
-            "3");
+                      "name IN ('datasets', 'attempts', 'models', 'verifiers')"),
+            "4");
 }
 
 TEST_F(StoreTest, GarbageFileIsCorrupt) {
@@ -381,10 +381,10 @@ TEST_F(StoreTest, GarbageFileIsCorrupt) {
 
 TEST_F(StoreTest, NewerSchemaIsRefused) {
   { Store store(path()); }
-  Raw(path()).exec("PRAGMA user_version = 3");
+  Raw(path()).exec("PRAGMA user_version = 4");
   const std::string message = expect_error(ErrorKind::corrupt, [&] { Store store(path()); });
   EXPECT_NE(message.find(path()), std::string::npos) << message;
-  EXPECT_NE(message.find("version 3"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 4"), std::string::npos) << message;
 }
 
 TEST_F(StoreTest, Version1DatabaseGainsSessionAndRepetition) {
@@ -409,7 +409,54 @@ PRAGMA user_version = 1;
   EXPECT_EQ(store.load_attempts(1), (std::vector<Attempt>{Attempt{"alice", {}, 0, 0}}));
   const auto id = store.save_dataset(sample_record(), sample_attempts());
   EXPECT_EQ(store.load_attempts(id), sample_attempts());
-  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "2");
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "3");
+  EXPECT_TRUE(store.list_verifiers().empty());
+}
+
+TEST_F(StoreTest, Version2DatabaseGainsVerifiersAndKeepsItsModels) {
+  {
+    Store store(path());
+    const auto id = store.save_dataset(sample_record(), sample_attempts());
+    store.save_model(sample_model("m1", id), false);
+  }
+  {
+    Raw raw(path());
+    raw.exec("DROP TABLE verifiers");
+    raw.exec("PRAGMA user_version = 2");
+  }
+  Store store(path());
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "3");
+  EXPECT_EQ(store.list_models().size(), 1u);
+  EXPECT_TRUE(store.list_verifiers().empty());
+}
+
+TEST_F(StoreTest, VerifiersLiveBesideModelsUnderTheirOwnNames) {
+  Store store(path());
+  const auto id = store.save_dataset(sample_record(), sample_attempts());
+  store.save_model(sample_model("same", id), false);
+  ModelRecord verifier = sample_model("same", id);
+  verifier.type = "scaled_manhattan";
+  verifier.blob = std::string("KSAUTHVERIF\0v", 13);
+  store.save_verifier(verifier, false);  // a model of the same name is no conflict
+  expect_error(ErrorKind::conflict, [&] { store.save_verifier(verifier, false); });
+  verifier.seed = 99;
+  store.save_verifier(verifier, true);
+  const auto got = store.get_verifier("same");
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->type, "scaled_manhattan");
+  EXPECT_EQ(got->seed, 99u);
+  EXPECT_EQ(got->blob, verifier.blob);
+  EXPECT_EQ(store.get_model("same")->type, sample_model("same", id).type);
+  ASSERT_EQ(store.list_verifiers().size(), 1u);
+  EXPECT_TRUE(store.list_verifiers()[0].blob.empty());
+  ModelRecord orphan = verifier;
+  orphan.name = "orphan";
+  orphan.dataset_id = id + 100;
+  expect_error(ErrorKind::not_found, [&] { store.save_verifier(orphan, false); });
+  EXPECT_TRUE(store.delete_verifier("same"));
+  EXPECT_FALSE(store.delete_verifier("same"));
+  EXPECT_FALSE(store.get_verifier("same").has_value());
+  EXPECT_TRUE(store.get_model("same").has_value());
 }
 
 TEST_F(StoreTest, DamagedSessionIsCorrupt) {
