@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { CMU_CHAIN, CMU_TEST, OUTPUT_DIR, launchBrowser, newPage, prerequisites, screenshot, startFileServer,
+import { CMU_CHAIN, CMU_TEST, DATA_DIR, OUTPUT_DIR, launchBrowser, newPage, prerequisites, screenshot, startFileServer,
   startKsauth, stopAll } from './harness.mjs';
 
 const missing = prerequisites();
@@ -39,14 +39,14 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
 
   test('every page loads with the shared navbar and vendor assets', { timeout: 90000 }, async () => {
     for (const [file, title] of [['index.html', 'Home'], ['analyze.html', 'Analyze'], ['train.html', 'Train'],
-      ['evaluate.html', 'Evaluate'], ['models.html', 'Models']]) {
+      ['evaluate.html', 'Evaluate'], ['models.html', 'Models'], ['verify.html', 'Verify']]) {
       const responses = [];
       const listener = (r) => responses.push([r.url(), r.status()]);
       page.on('response', listener);
       await go(file);
       page.off('response', listener);
       assert.deepEqual(responses.filter(([, s]) => s >= 400), [], `failed requests on ${file}`);
-      assert.deepEqual(await page.locator('#navbar .nav-link').allInnerTexts(), ['Home', 'Analyze', 'Train', 'Evaluate', 'Models']);
+      assert.deepEqual(await page.locator('#navbar .nav-link').allInnerTexts(), ['Home', 'Analyze', 'Train', 'Evaluate', 'Models', 'Verify']);
       assert.equal(await page.locator('#navbar .nav-link.active').innerText(), title);
       assert.ok(await page.evaluate(() => getComputedStyle(document.querySelector('#navbar')).backgroundColor !== 'rgba(0, 0, 0, 0)'),
         'Bootstrap CSS applied');
@@ -293,5 +293,92 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
     await screenshot(page, '08-models-deleted');
     noErrors();
     assert.deepEqual(page.consoleErrors, []);
+  });
+
+  test('verify: enrol a detector, see its DET curve and per-user EERs, verify a test file and one attempt', { timeout: 120000 }, async () => {
+    await go('verify.html');
+    await page.waitForSelector('#enroll-type option', { state: 'attached' });
+    const labels = await page.locator('#enroll-type optgroup').evaluateAll((gs) => gs.map((g) => g.label));
+    assert.equal(labels.length, 2);
+    assert.match(labels[0], /Detectors/);
+    const types = await page.locator('#enroll-type option').allInnerTexts();
+    assert.equal(types[0], 'scaled_manhattan');
+    assert.ok(types.includes('one_class_svm') && types.includes('adaboost'), types.join(','));
+    assert.equal(types.filter((t) => t === 'manhattan').length, 2, 'manhattan as a detector and as a model');
+    assert.match(await text('#verifier-select'), /none yet/);
+    assert.match(await text('#enroll-params'), /no parameters/);
+    await page.selectOption('#enroll-type', 'classifier:adaboost');
+    assert.equal(await page.inputValue('#enroll-param-n_estimators'), '200');
+    await page.selectOption('#enroll-type', 'detector:scaled_manhattan');
+
+    // Checked in the page first.
+    await page.fill('#enroll-url', chainUrl());
+    await page.fill('#enroll-name', 'sm1');
+    await page.fill('#enroll-target-fmr', '1.5');
+    await page.click('#enroll-submit');
+    await page.waitForSelector('#enroll-target-fmr.is-invalid');
+    await page.fill('#enroll-target-fmr', '');
+    await page.click('#enroll-submit');
+    await page.waitForFunction(() => document.querySelector('#job-bar')?.textContent === '100%', null, { timeout: 60000 });
+    assert.match(await text('#job-step'), /51 users enrolled/);
+    await page.waitForSelector('#verifier:not([hidden]) #users-table', { state: 'attached' });
+    assert.equal(await page.inputValue('#verifier-select'), 'sm1');
+    assert.equal(await rows('#users-table'), 51);
+    const eer = Number(await text('[data-stat="eer"] .stat-value'));
+    assert.ok(eer > 0.05 && eer < 0.25, `mean EER ${eer}`);
+    assert.match(await text('#verifier-facts'), /scaled_manhattan \(detector\), thresholds at each user's EER/);
+    const charts = await page.evaluate(() => ['#det-chart', '#eer-chart'].map((sel) => {
+      const c = Chart.getChart(document.querySelector(sel));
+      return c ? [c.config.type ?? c.data.datasets[0].type, c.data.datasets[0].data.length] : null;
+    }));
+    assert.ok(charts[0] && charts[0][1] >= 20, `DET curve ${JSON.stringify(charts[0])}`);
+    assert.deepEqual(charts[1], ['bar', 51]);
+    await screenshot(page, '09-verify-enrolled');
+
+    // A used name is refused by the server.
+    await page.click('#enroll-submit');
+    await page.waitForSelector('#enroll-alert .alert-danger');
+    assert.match(await text('#enroll-alert'), /already exists.*HTTP 409/s);
+
+    // Every attempt of the test file for the claimed user s002.
+    await page.selectOption('#verify-user', 's002');
+    await page.fill('#verify-url', testUrl());
+    await page.fill('#verify-first-n', '10');
+    await page.click('#verify-submit');
+    await page.waitForSelector('#verify-table');
+    assert.match(await text('#verify-counts'), /5,100 attempts, 5,100 scored, [\d,]+ accepted/);
+    assert.equal(await rows('#verify-table'), 10);
+    assert.match(await text('#verify-table'), /accept|reject/);
+    await screenshot(page, '10-verify-file');
+
+    // One attempt pasted as JSON; then one that is not JSON.
+    const first = JSON.parse(fs.readFileSync(path.join(DATA_DIR, CMU_TEST), 'utf8')).attempts[0];
+    await page.click('label[for="verify-source-attempt"]');
+    assert.equal(await page.isVisible('#verify-attempt'), true);
+    await page.fill('#verify-attempt', JSON.stringify(first));
+    await page.click('#verify-submit');
+    await page.waitForSelector('#verify-decision');
+    assert.match(await text('#verify-decision'), /^(Accepted|Rejected): the attempt scores -?[\d.]+ for “s002”, whose threshold is -?[\d.]+/);
+    await page.fill('#verify-attempt', '[{"character": "x"');
+    await page.click('#verify-submit');
+    await page.waitForSelector('#verify-attempt.is-invalid');
+    await page.fill('#verify-attempt', JSON.stringify(first.slice(0, 3)));
+    await page.click('#verify-submit');
+    await page.waitForSelector('#verify-alert .alert-danger');
+    assert.match(await text('#verify-alert'), /does not spell the phrase.*HTTP 400/s);
+    assert.equal(await page.locator('#verify-decision').count(), 0, 'the earlier answer is gone');
+    await screenshot(page, '11-verify-attempt');
+
+    // Delete asks first, then the page has no verifier.
+    page.dialogs.length = 0;
+    await page.click('#verifier-delete');
+    await page.waitForFunction(() => /none yet/.test(document.querySelector('#verifier-select').textContent));
+    assert.equal(page.dialogs.length, 1);
+    assert.match(page.dialogs[0].message, /sm1/);
+    assert.match(await text('#verifier-alert'), /deleted/);
+    assert.equal(await page.isVisible('#verify-card'), false);
+    noErrors();
+    // The browser logs the two refusals asked for above (the used name, the attempt that is not the phrase).
+    assert.deepEqual(page.consoleErrors.map((e) => e.match(/status of (\d+)/)?.[1]), ['409', '400']);
   });
 });

@@ -1,4 +1,4 @@
-import { api, el, $, clear, table, scrollBox, fmt, int, when, badge, busy, showAlert, showError, readFirstN, fieldError,
+import { api, el, $, clear, table, scrollBox, statCard, fmt, int, when, badge, busy, showAlert, showError, readFirstN, fieldError,
   remember, PALETTE, rgba } from './common.js';
 
 let current = null; // {analysis, phrase, minAttempts}
@@ -17,10 +17,7 @@ function options() {
   return { firstN, minAttempts, phrase: phrase === '' ? null : phrase };
 }
 
-function stat(key, label, value, extra) {
-  return el('div', { class: 'col' }, el('div', { class: 'card stat h-100', dataset: { stat: key } },
-    el('div', { class: 'card-body py-2' }, el('div', { class: 'stat-value' }, value), el('div', { class: 'stat-label' }, label), extra)));
-}
+const stat = (key, label, value, extra) => statCard(label, value, { key, extra });
 
 function renderSummary(a) {
   const d = a.dataset;

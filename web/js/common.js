@@ -108,6 +108,12 @@ export function table(columns, rows, { cls = 'table table-sm table-striped table
   return el('table', { class: cls, id }, thead, tbody);
 }
 
+// A figure in a small card: the value large, its label under it (key: data-stat, for tests).
+export function statCard(label, value, { key, extra } = {}) {
+  return el('div', { class: 'col' }, el('div', { class: 'card stat h-100', dataset: key ? { stat: key } : undefined },
+    el('div', { class: 'card-body py-2' }, el('div', { class: 'stat-value' }, value), el('div', { class: 'stat-label' }, label), extra)));
+}
+
 // A scrolling box around a table.
 export function scrollBox(child, maxHeight = '26rem') {
   return el('div', { class: 'table-responsive border rounded scroll-box', style: { maxHeight } }, child);
@@ -184,6 +190,7 @@ const PAGES = [
   ['train', 'train.html', 'Train'],
   ['evaluate', 'evaluate.html', 'Evaluate'],
   ['models', 'models.html', 'Models'],
+  ['verify', 'verify.html', 'Verify'],
 ];
 
 function renderNavbar() {

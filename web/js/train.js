@@ -1,10 +1,9 @@
-import { api, el, $, append, clear, table, scrollBox, fmt, int, when, badge, busy, showAlert, showError, fieldError, remember,
+import { api, el, $, append, clear, table, scrollBox, statCard, fmt, int, when, busy, showError, fieldError, remember,
   PALETTE, rgba } from './common.js';
+import { jobTracker } from './job.js';
+import { renderParams, readParams, paramsText, NAME_RULE, NAME_HINT } from './params.js';
 
-const POLL_MS = 300;
 let modelTypes = [];
-let jobId = null;
-let pollTimer = null;
 let chart = null;
 
 const urlInput = $('#train-url');
@@ -12,39 +11,8 @@ urlInput.value = localStorage.getItem('ksauth.trainUrl') || '';
 
 // ---- the form ----
 
-function renderParams() {
-  const type = modelTypes.find((t) => t.type === $('#train-type').value);
-  const box = clear($('#train-params'));
-  const params = Object.entries(type?.params || {});
-  if (!params.length) {
-    box.append(el('div', { class: 'col-12 text-muted small' }, 'This model type has no parameters.'));
-    return;
-  }
-  for (const [name, def] of params) {
-    const id = `param-${name}`;
-    const isInt = Number.isInteger(def);
-    box.append(el('div', { class: 'col-sm-6 col-lg-3' },
-      el('label', { for: id, class: 'form-label mono' }, name),
-      typeof def === 'number'
-        ? el('input', { type: 'number', class: 'form-control', id, value: String(def), step: isInt ? '1' : 'any', dataset: { param: name, kind: isInt ? 'int' : 'float', default: String(def) } })
-        : el('input', { type: 'text', class: 'form-control', id, value: String(def), dataset: { param: name, kind: 'text', default: String(def) } }),
-      el('div', { class: 'form-text' }, `default ${def}`)));
-  }
-}
-
-function readParams() {
-  const params = {};
-  let ok = true;
-  for (const input of document.querySelectorAll('#train-params [data-param]')) {
-    const { param, kind } = input.dataset;
-    if (kind === 'text') { params[param] = input.value; continue; }
-    const v = Number(input.value);
-    const good = input.value.trim() !== '' && Number.isFinite(v) && (kind !== 'int' || Number.isInteger(v));
-    ok = fieldError(input, good ? null : kind === 'int' ? 'A whole number.' : 'A number.') && ok;
-    if (good) params[param] = v;
-  }
-  return ok ? params : null;
-}
+const paramsBox = $('#train-params');
+const showParams = () => renderParams(paramsBox, modelTypes.find((t) => t.type === $('#train-type').value));
 
 function readForm() {
   const url = urlInput.value.trim();
@@ -59,9 +27,9 @@ function readForm() {
   let ok = fieldError(urlInput, url ? null : 'Enter the URL of the first page of a training chain.');
   ok = fieldError(holdoutInput, holdoutInput.value !== '' && holdout > 0 && holdout < 1 ? null : 'The holdout is a fraction strictly between 0 and 1, e.g. 0.2.') && ok;
   ok = fieldError(seedInput, seedInput.value !== '' && Number.isInteger(seed) && seed >= 0 ? null : 'A whole number, 0 or more.') && ok;
-  ok = fieldError(nameInput, /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name) ? null : 'A name of 1-64 letters, digits, “.”, “_” or “-”, starting with a letter or digit.') && ok;
+  ok = fieldError(nameInput, NAME_RULE.test(name) ? null : NAME_HINT) && ok;
   ok = fieldError(minInput, Number.isInteger(minAttempts) && minAttempts >= 1 ? null : 'A whole number, 1 or more.') && ok;
-  const params = readParams();
+  const params = readParams(paramsBox);
   if (!ok || !params) return null;
   const phrase = $('#train-phrase').value;
   return { url, model: $('#train-type').value, name, holdout, seed, params, replace: $('#train-replace').checked,
@@ -70,72 +38,14 @@ function readForm() {
 
 // ---- the job ----
 
-function stepText(job) {
-  switch (job.step) {
-    case 'download': return job.total ? `download page ${job.done} of ${job.total}` : `download page ${job.done}`;
-    case 'training': return `training round ${job.done} of ${job.total}`;
-    case 'reading the store': return 'reading the store';
-    default:  // the neural models: "epoch 3: loss 0.52, validation accuracy 0.88"
-      return job.step.startsWith('epoch ') ? `${job.step} (at most ${job.total} epochs)` : job.step;
-  }
-}
-
-const STATUS_KIND = { queued: 'secondary', running: 'primary', done: 'success', failed: 'danger', cancelled: 'warning' };
-
-function showJob(job) {
-  $('#job-card').hidden = false;
-  $('#job-id').textContent = `#${job.id}`;
-  $('#job-name').textContent = `${job.request?.model ?? ''} “${job.request?.name ?? ''}”`;
-  clear($('#job-status')).append(badge(job.status, STATUS_KIND[job.status] || 'secondary', { id: 'job-status-badge' }));
-  const percent = Math.max(0, Math.min(100, Math.round(job.percent ?? 0)));
-  const bar = $('#job-bar');
-  $('#job-progress').setAttribute('aria-valuenow', String(percent));
-  bar.style.width = `${percent}%`;
-  bar.textContent = `${percent}%`;
-  const active = job.status === 'queued' || job.status === 'running';
-  bar.classList.toggle('progress-bar-animated', active);
-  bar.classList.toggle('progress-bar-striped', active);
-  bar.classList.toggle('bg-success', job.status === 'done');
-  bar.classList.toggle('bg-danger', job.status === 'failed');
-  bar.classList.toggle('bg-warning', job.status === 'cancelled');
-  $('#job-step').textContent = job.status === 'done' && job.result
-    ? `done: ${int(job.result.n_train)} attempts trained in ${fmt(job.result.fit_seconds, 2)} s, ${int(job.result.n_holdout)} held out`
-    : stepText(job);
-  $('#job-cancel').hidden = !active;
-}
-
-async function poll() {
-  pollTimer = null;
-  if (jobId === null) return;
-  let job;
-  try {
-    job = await api('GET', `/jobs/${encodeURIComponent(jobId)}`);
-  } catch (e) {
-    showError($('#train-alert'), e, 'Following the job');
-    return;
-  }
-  showJob(job);
-  if (job.status === 'queued' || job.status === 'running') {
-    pollTimer = setTimeout(poll, POLL_MS);
-    return;
-  }
-  $('#train-submit').disabled = false;
-  if (job.status === 'done' && job.result) {
-    renderResult(job.result);
-  } else if (job.status === 'failed') {
-    showAlert($('#train-alert'), 'danger', job.error || 'the job failed', 'Training failed:');
-  } else if (job.status === 'cancelled') {
-    showAlert($('#train-alert'), 'warning', 'The job was cancelled; no model was stored.', 'Cancelled.');
-  }
-}
-
-function follow(job) {
-  jobId = job.id;
-  if (pollTimer) clearTimeout(pollTimer);
-  showJob(job);
-  $('#train-submit').disabled = true;
-  pollTimer = setTimeout(poll, POLL_MS);
-}
+const tracker = jobTracker({
+  kind: 'train',
+  alert: $('#train-alert'),
+  submit: $('#train-submit'),
+  onDone: renderResult,
+  failTitle: 'Training failed:',
+  cancelledText: 'The job was cancelled; no model was stored.',
+});
 
 // ---- the result ----
 
@@ -144,8 +54,7 @@ const METRICS = [['accuracy', 'accuracy'], ['precision', 'precision'], ['recall'
 function renderResult(r) {
   $('#result').hidden = false;
   $('#result-name').textContent = r.model.name;
-  const stat = (label, value) => el('div', { class: 'col' }, el('div', { class: 'card stat h-100' },
-    el('div', { class: 'card-body py-2' }, el('div', { class: 'stat-value' }, value), el('div', { class: 'stat-label' }, label))));
+  const stat = (label, value) => statCard(label, value);
   append(clear($('#result-summary')),
     el('div', { class: 'row row-cols-2 row-cols-sm-4 row-cols-lg-8 g-2 mb-2' },
       stat('accuracy', fmt(r.accuracy)), stat('precision', fmt(r.precision)), stat('recall', fmt(r.recall)),
@@ -158,11 +67,6 @@ function renderResult(r) {
   renderComparison(r);
   renderConfusion(r.labels, r.confusion);
   $('#result').scrollIntoView({ behavior: 'smooth', block: 'start' });
-}
-
-export function paramsText(params) {
-  const entries = Object.entries(params || {});
-  return entries.length ? entries.map(([k, v]) => `${k}=${v}`).join(', ') : 'none';
 }
 
 function renderComparison(r) {
@@ -227,7 +131,7 @@ function renderConfusion(labels, confusion) {
 
 // ---- wiring ----
 
-$('#train-type').addEventListener('change', renderParams);
+$('#train-type').addEventListener('change', showParams);
 
 $('#train-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
@@ -239,21 +143,12 @@ $('#train-form').addEventListener('submit', async (ev) => {
     try {
       const job = await api('POST', '/jobs', { body });
       $('#result').hidden = true;
-      follow(job);
+      tracker.follow(job);
     } catch (e) {
       showError($('#train-alert'), e, 'Starting the training');
     }
   });
-  if (jobId !== null && pollTimer) $('#train-submit').disabled = true;
-});
-
-$('#job-cancel').addEventListener('click', async () => {
-  if (jobId === null) return;
-  try {
-    showJob(await api('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`));
-  } catch (e) {
-    showError($('#train-alert'), e, 'Cancel');
-  }
+  if (tracker.following()) $('#train-submit').disabled = true;
 });
 
 async function init() {
@@ -265,13 +160,8 @@ async function init() {
   }
   const select = $('#train-type');
   for (const t of modelTypes) select.append(el('option', { value: t.type }, t.type));
-  renderParams();
-  // A job still running (the page was reloaded): follow it again.
-  try {
-    const jobs = await api('GET', '/jobs');
-    const active = jobs.find((j) => j.status === 'running' || j.status === 'queued');
-    if (active) follow(active);
-  } catch { /* not essential */ }
+  showParams();
+  await tracker.resume();
 }
 
 init();
