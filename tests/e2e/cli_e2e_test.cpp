@@ -153,6 +153,66 @@ TEST_F(Ksauth, PredictMarksSampleTestAttemptsThatDoNotSpellThePhraseInvalid) {
   }
 }
 
+// Authentication on the CMU chain: enrol every typist, then ask about claimed identities.
+TEST_F(Ksauth, EnrollsTheCmuTypistsAndVerifiesClaims) {
+  const std::string train_url = server_->url("cmu-dsl2009/chain/train/user_s002.json");
+  const json sm = ksauth_json({"enroll", train_url, "--type", "scaled_manhattan", "--name", "sm", "--json"});
+  EXPECT_EQ(sm["n_enrolled"], 51);
+  EXPECT_EQ(sm["n_holdout"], 51 * 60);
+  const json& metrics = sm["verifier"]["metrics"];
+  // Each user's 60 held-out attempts are genuine, the other 50 users' 3,000 impostors.
+  EXPECT_EQ(metrics["users"][0]["n_genuine"], 60);
+  EXPECT_EQ(metrics["users"][0]["n_impostor"], 3000);
+  const double eer = metrics["eer_mean"];
+  EXPECT_GT(eer, 0.05);
+  EXPECT_LT(eer, 0.25);
+  std::cout << "scaled_manhattan verifier, mean EER on the holdout: " << eer << "\n";
+
+  // At a target FMR of 1%, each user's threshold keeps to it on the holdout.
+  const json strict = ksauth_json({"enroll", train_url, "--type", "scaled_manhattan", "--name", "strict",
+                                   "--target-fmr", "0.01", "--json"});
+  for (const auto& u : strict["verifier"]["metrics"]["users"]) EXPECT_LE(u["fmr"].get<double>(), 0.01) << u.dump();
+  EXPECT_GT(strict["verifier"]["metrics"]["fnmr_mean"].get<double>(), metrics["fnmr_mean"].get<double>());
+
+  const json listed = ksauth_json({"verifiers", "--json"});
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[1]["threshold_at"], "target_fmr");
+
+  // Claims as s002 from the last 50 attempts of s002 (session 6) and of s003: s002's are accepted far more often.
+  json claims_file = {{"attempts", json::array()}};
+  for (const char* subject : {"s002", "s003"}) {
+    const json page = json::parse(read_all(*testing::data_dir() + "/cmu-dsl2009/chain/train/user_" + subject + ".json"));
+    for (std::size_t i = 250; i < 300; ++i) claims_file["attempts"].push_back(page["user_data"][i]);
+  }
+  const std::string claims_path = dir_->file("claims.json");
+  std::ofstream(claims_path) << claims_file.dump();
+  const json claims = ksauth_json({"verify", claims_path, "--verifier", "sm", "--user", "s002", "--first-n", "100", "--json"});
+  EXPECT_EQ(claims["n_attempts"], 100);
+  EXPECT_EQ(claims["n_ok"], 100);
+  ASSERT_EQ(claims["rows"].size(), 100u);
+  std::size_t own = 0, others = 0;
+  for (const auto& row : claims["rows"]) (row["attempt"].get<int>() < 50 ? own : others) += row["accept"].get<bool>() ? 1 : 0;
+  EXPECT_GT(own, 30u) << claims.dump();
+  EXPECT_LT(others, 20u) << claims.dump();
+  std::cout << "claims as s002: " << own << " of 50 of s002's accepted, " << others << " of 50 of s003's\n";
+  const CommandResult text = ksauth({"verify", server_->url("cmu-dsl2009/chain/test_attempts.json"), "--verifier", "sm",
+                                     "--user", "s002", "--first-n", "3"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("5,100 attempts, 5,100 scored"), std::string::npos) << text.out;
+
+  const CommandResult stranger = ksauth({"verify", server_->url("cmu-dsl2009/chain/test_attempts.json"), "--verifier",
+                                         "sm", "--user", "s001"});
+  EXPECT_EQ(stranger.exit_code, 3);
+  EXPECT_NE(stranger.err.find("not enrolled"), std::string::npos) << stranger.err;
+  const CommandResult used = ksauth({"enroll", train_url, "--type", "euclidean", "--name", "sm"});
+  EXPECT_EQ(used.exit_code, 4);
+  const CommandResult bad_fmr = ksauth({"enroll", train_url, "--type", "euclidean", "--name", "e", "--target-fmr", "1%"});
+  EXPECT_EQ(bad_fmr.exit_code, 2);
+  EXPECT_NE(bad_fmr.err.find("--target-fmr"), std::string::npos) << bad_fmr.err;
+  EXPECT_EQ(ksauth({"delete", "--verifier", "strict"}).exit_code, 0);
+  EXPECT_EQ(ksauth({"delete", "--verifier", "strict"}).exit_code, 3);
+}
+
 TEST_F(Ksauth, ErrorsAreOneClearLineAndAnExitCode) {
   const CommandResult missing = ksauth({"analyze", server_->url("no/such/page.json")});
   EXPECT_EQ(missing.exit_code, 3);

@@ -140,6 +140,14 @@ TEST_F(VerifiersApiTest, EnrolmentIsCheckedBeforeQueueingAndAtATargetFmr) {
   ASSERT_EQ(ada["status"], "done") << ada.dump();
   EXPECT_EQ(get("/api/v1/verifiers/ab")["params"]["n_estimators"], 10);
   EXPECT_EQ(get("/api/v1/verifiers/ab")["family"], "classifier");
+  // manhattan names a detector and a classifier: "family" picks the classifier.
+  post("/api/v1/verifiers", {{"url", url_}, {"type", "euclidean"}, {"family", "classifier"}, {"name", "q"}}, 400);
+  post("/api/v1/verifiers", {{"url", url_}, {"type", "manhattan"}, {"family", "model"}, {"name", "q"}}, 400);
+  const json mc = enroll({{"url", url_}, {"type", "manhattan"}, {"family", "classifier"}, {"name", "mc"}});
+  ASSERT_EQ(mc["status"], "done") << mc.dump();
+  EXPECT_EQ(mc["request"]["family"], "classifier");
+  EXPECT_EQ(get("/api/v1/verifiers/mc")["family"], "classifier");
+  EXPECT_EQ(get("/api/v1/verifiers/mf")["family"], "detector");
   // A source that cannot be loaded fails the job with the reason.
   const json failed = enroll({{"url", data_.file("missing.json")}, {"type", "manhattan"}, {"name", "x"}});
   EXPECT_EQ(failed["status"], "failed");

@@ -135,6 +135,14 @@ TEST(Verifier, FamilyOfATypeIsDetectorThenClassifier) {
   EXPECT_EQ(family_of("knn_scaled_manhattan"), Family::detector);
   EXPECT_EQ(family_of("adaboost"), Family::classifier);
   EXPECT_EQ(kind_of([] { family_of("svm"); }), ErrorKind::invalid_input);
+  // manhattan is both K&M's detector and our classifier: the detector unless the classifier is asked for.
+  EXPECT_EQ(family_of("manhattan"), Family::detector);
+  EXPECT_EQ(family_of("manhattan", Family::classifier), Family::classifier);
+  EXPECT_EQ(family_of("manhattan", Family::detector), Family::detector);
+  EXPECT_EQ(kind_of([] { family_of("adaboost", Family::detector); }), ErrorKind::invalid_input);
+  EXPECT_EQ(kind_of([] { family_of("euclidean", Family::classifier); }), ErrorKind::invalid_input);
+  EXPECT_EQ(family_named("classifier"), Family::classifier);
+  EXPECT_EQ(kind_of([] { family_named("model"); }), ErrorKind::invalid_input);
 }
 
 }  // namespace
