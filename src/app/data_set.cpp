@@ -139,6 +139,15 @@ LabelledFeatures labelled_features(const LoadedData& data) {
   return out;
 }
 
+LabelledFeatures labelled_features_of_users(const LoadedData& data, const std::string& url, const std::string& why) {
+  LabelledFeatures out = labelled_features(data);
+  if (out.labels.size() < 2)
+    throw Error(ErrorKind::invalid_input, url + ": " + std::to_string(out.labels.size()) +
+                                              " enrolled user(s) with valid attempts of the phrase \"" +
+                                              data.validation.phrase.phrase + "\"; " + why);
+  return out;
+}
+
 std::vector<FeatureRow> feature_rows(const LabelledFeatures& features, std::size_t offset, std::size_t limit) {
   std::vector<FeatureRow> out;
   for (std::size_t r = offset; r < features.x.rows() && r - offset < limit; ++r) {

@@ -51,6 +51,9 @@ struct LabelledFeatures {
 };
 
 LabelledFeatures labelled_features(const LoadedData& data);
+// The same, for learning that compares users: Error(invalid_input) naming the source, the phrase and `why`
+// (what the use case needs 2 users for) when fewer than 2 users have valid attempts.
+LabelledFeatures labelled_features_of_users(const LoadedData& data, const std::string& url, const std::string& why);
 
 struct FeatureRow {
   std::size_t attempt = 0;  // index in the load

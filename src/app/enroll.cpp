@@ -50,7 +50,7 @@ double mean_of(const std::vector<UserVerification>& users, double UserVerificati
 
 void check_enroll_request(const store::Store& store, const EnrollRequest& request) {
   check_model_name(request.name);
-  const verify::Family family = verify::family_of(request.type);
+  const verify::Family family = verify::family_of(request.type, request.family);
   if (family == verify::Family::classifier) {
     models::make_classifier(request.type, request.params);
   } else if (!request.params.empty()) {
@@ -67,15 +67,11 @@ void check_enroll_request(const store::Store& store, const EnrollRequest& reques
 
 EnrollReport enroll(store::Store& store, const EnrollRequest& request, const Progress& progress) {
   check_enroll_request(store, request);
-  const verify::Family family = verify::family_of(request.type);
+  const verify::Family family = verify::family_of(request.type, request.family);
 
   const LoadedData data = load_training_data(store, request.url, request.data, progress);
-  const LabelledFeatures rows = labelled_features(data);
-  if (rows.labels.size() < 2)
-    throw Error(ErrorKind::invalid_input,
-                request.url + ": " + std::to_string(rows.labels.size()) +
-                    " enrolled user(s) with valid attempts of the phrase \"" + data.validation.phrase.phrase +
-                    "\"; choosing thresholds needs other users' attempts as impostors, so at least 2");
+  const LabelledFeatures rows = labelled_features_of_users(
+      data, request.url, "choosing thresholds needs other users' attempts as impostors, so at least 2");
   const eval::Split split = eval::stratified_holdout(rows.y, request.holdout, request.seed);
   const std::size_t n_users = rows.labels.size();
   std::vector<std::vector<std::size_t>> train_of(n_users);

@@ -19,6 +19,7 @@ namespace ksauth::app {
 struct EnrollRequest {
   std::string url;
   std::string type;  // a detector type (verify/detector.hpp) or a classifier type (models/classifier.hpp)
+  std::optional<verify::Family> family;  // which, when a name is both (manhattan); unset: the detector
   std::string name;
   Params params;            // the classifier's parameters; detectors take none
   double holdout = 0.2;     // fraction of each user's valid attempts held out to choose thresholds, in (0,1)

@@ -25,12 +25,8 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
   auto classifier = models::make_classifier(request.model_type, request.params);
 
   const LoadedData data = load_training_data(store, request.url, request.data, progress);
-  const LabelledFeatures rows = labelled_features(data);
-  if (rows.labels.size() < 2)
-    throw Error(ErrorKind::invalid_input,
-                request.url + ": " + std::to_string(rows.labels.size()) +
-                    " enrolled user(s) with valid attempts of the phrase \"" + data.validation.phrase.phrase +
-                    "\"; telling typists apart needs at least 2 (see ksauth analyze)");
+  const LabelledFeatures rows =
+      labelled_features_of_users(data, request.url, "telling typists apart needs at least 2 (see ksauth analyze)");
 
   const eval::Split split = eval::stratified_holdout(rows.y, request.holdout, request.seed);
   if (split.holdout.empty())

@@ -30,6 +30,7 @@
 #include "models/classifier.hpp"
 #include "server/serve.hpp"
 #include "verify/detector.hpp"
+#include "verify/verifier.hpp"
 
 namespace ksauth::cli {
 namespace {
@@ -176,6 +177,9 @@ int run(int argc, char** argv) {
   verifier_types_help += "; or a model type, scored by its probability of the claimed user:";
   for (const auto& t : models::classifier_types()) verifier_types_help += " " + t;
   enroll->add_option("--type", enroll_request.type, verifier_types_help)->required();
+  std::string enroll_family;
+  enroll->add_option("--family", enroll_family,
+                     "detector or classifier, for a type that is both (manhattan; default: the detector)");
   enroll->add_option("--name", enroll_request.name, "Name to store the verifier under")->required();
   enroll->add_option("--holdout", enroll_request.holdout,
                      "Fraction of each user's attempts held out to measure error rates and set thresholds, in (0,1)")
@@ -287,6 +291,7 @@ int run(int argc, char** argv) {
     enroll_request.params = parse_params(enroll_params);
     enroll_request.seed = parse_seed(enroll_seed);
     if (!target_fmr.empty()) enroll_request.policy.target_fmr = parse_fraction("--target-fmr", target_fmr);
+    if (!enroll_family.empty()) enroll_request.family = verify::family_named(enroll_family);
     enroll_request.data = global.data();
     const app::EnrollReport report = app::enroll(store, enroll_request, terminal.progress());
     terminal.clear();

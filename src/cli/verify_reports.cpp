@@ -17,7 +17,7 @@ std::string enroll_text(const app::EnrollReport& r, std::size_t first_n) {
   const app::VerifierMetrics& m = v.metrics;
   std::string out = loaded_text(r.dataset, r.from_store, r.phrase);
   out += "Enrolled " + grouped(m.users.size()) + " users in " + v.family + " verifier '" + v.record.name + "' (" +
-         v.record.type + ") on " + grouped(r.n_train) + " attempts in " + fixed(r.seconds, 1) + " s\n";
+         v.record.type + ") on " + grouped(r.n_train) + " attempts in " + fixed(r.seconds, 2) + " s\n";
   if (!v.params.empty()) out += "Parameters: " + params_text(v.params) + "\n";
   if (!r.fit_summary.empty()) out += "Training: " + r.fit_summary + "\n";
   for (const auto& s : r.skipped) out += "Not enrolled: " + printable(s.user) + " (" + s.reason + ")\n";

@@ -30,6 +30,11 @@ void BinaryWriter::f64s(const std::vector<double>& v) {
   u64(v.size());
   for (double x : v) f64(x);
 }
+
+void BinaryWriter::strs(const std::vector<std::string>& v) {
+  u64(v.size());
+  for (const auto& s : v) str(s);
+}
 void BinaryWriter::i32s(const std::vector<std::int32_t>& v) {
   u64(v.size());
   for (std::int32_t x : v) u32(static_cast<std::uint32_t>(x));
@@ -72,6 +77,12 @@ std::vector<double> BinaryReader::f64s() {
   const std::size_t n = count(sizeof(double));
   std::vector<double> v(n);
   for (auto& x : v) x = f64();
+  return v;
+}
+
+std::vector<std::string> BinaryReader::strs() {
+  std::vector<std::string> v(count(8));  // each string takes at least its u64 length
+  for (auto& s : v) s = str();
   return v;
 }
 

@@ -17,6 +17,7 @@ class BinaryWriter {
   void f64(double v);
   void str(std::string_view s);  // u64 length + bytes
   void f64s(const std::vector<double>& v);
+  void strs(const std::vector<std::string>& v);  // u64 count + each str
   void i32s(const std::vector<std::int32_t>& v);
   void raw(std::string_view bytes) { out_.append(bytes); }
   const std::string& bytes() const { return out_; }
@@ -36,6 +37,7 @@ class BinaryReader {
   double f64();
   std::string str();
   std::vector<double> f64s();
+  std::vector<std::string> strs();
   std::vector<std::int32_t> i32s();
   std::string_view raw(std::size_t n);
   // A count read from the file, checked against what the rest of the file could hold.

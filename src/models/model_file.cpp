@@ -37,17 +37,6 @@ std::string content_problem(const std::vector<std::string>& feature_names,
   return {};
 }
 
-void write_strings(BinaryWriter& out, const std::vector<std::string>& strings) {
-  out.u64(strings.size());
-  for (const std::string& s : strings) out.str(s);
-}
-
-std::vector<std::string> read_strings(BinaryReader& in) {
-  std::vector<std::string> out(in.count(8));  // each string takes at least its u64 length
-  for (std::string& s : out) s = in.str();
-  return out;
-}
-
 }  // namespace
 
 std::string save_model(const TrainedModel& model) {
@@ -66,8 +55,8 @@ std::string save_model(const TrainedModel& model) {
     payload.f64(value);
   }
   payload.str(model.phrase);
-  write_strings(payload, model.feature_names);
-  write_strings(payload, model.labels);
+  payload.strs(model.feature_names);
+  payload.strs(model.labels);
   classifier.save(payload);
 
   return seal(kModelFile, payload.bytes());
@@ -96,8 +85,8 @@ TrainedModel load_model(std::string_view bytes) {
       corrupt(std::string("model file: bad parameters: ") + e.what());
     }
     model.phrase = in.str();
-    model.feature_names = read_strings(in);
-    model.labels = read_strings(in);
+    model.feature_names = in.strs();
+    model.labels = in.strs();
     model.classifier->load(in);
     if (!in.at_end())
       corrupt("model file: " + std::to_string(in.remaining()) + " unexpected bytes after the model");

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <limits>
 
+#include "app/limits.hpp"
 #include "app/report_json.hpp"
 #include "core/text.hpp"
 
@@ -73,6 +74,12 @@ app::DataOptions data_options(const httplib::Request& req) {
   options.min_attempts = size_param(req, "min_attempts", 1);
   if (options.min_attempts < 1) throw bad("query parameter min_attempts: must be at least 1");
   return options;
+}
+
+std::string name_segment(const httplib::Request& req) {
+  std::string name = req.matches[1];
+  app::check_model_name(name);
+  return name;
 }
 
 std::int64_t dataset_id(const std::string& text) {

@@ -28,6 +28,8 @@ std::size_t size_param(const httplib::Request& req, const std::string& name, std
 std::optional<std::string> text_param(const httplib::Request& req, const std::string& name);
 // phrase (empty or missing: the default choice) and min_attempts (>= 1).
 app::DataOptions data_options(const httplib::Request& req);
+// The path's first group, a model or verifier name, checked like every name (Error(invalid_input)).
+std::string name_segment(const httplib::Request& req);
 // A path segment that must be a data set id (a non-negative integer).
 std::int64_t dataset_id(const std::string& text);
 

@@ -26,6 +26,7 @@ json request_json(const app::TrainRequest& r) {
 json request_json(const app::EnrollRequest& r) {
   json out = {{"url", r.url},
               {"type", r.type},
+              {"family", r.family ? json(verify::family_name(*r.family)) : json(nullptr)},
               {"name", r.name},
               {"holdout", r.holdout},
               {"seed", r.seed},
@@ -72,6 +73,7 @@ app::EnrollRequest enroll_request(const json& body, bool allow_local_sources) {
   app::EnrollRequest r;
   r.url = source_url(body, allow_local_sources);
   r.type = required_string(body, "type");
+  if (const auto family = string_field(body, "family")) r.family = verify::family_named(*family);
   r.name = required_string(body, "name");
   r.holdout = number_field(body, "holdout", r.holdout);
   r.seed = unsigned_field(body, "seed", r.seed);

@@ -10,13 +10,6 @@ namespace {
 
 using nlohmann::json;
 
-// The {name} of a model route, checked like every model name.
-std::string model_name(const httplib::Request& req) {
-  std::string name = req.matches[1];
-  app::check_model_name(name);
-  return name;
-}
-
 // A body {"attempts": [...]} (the test file format itself) or {"url": "..."}.
 app::PredictReport predictions(const std::string& db, bool allow_local, const httplib::Request& req,
                                const std::string& name) {
@@ -44,20 +37,20 @@ void add_model_routes(Router& router, const Context& ctx) {
   });
 
   router.get(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = model_name(req);
+    const std::string name = name_segment(req);
     const store::Store store(db);
     send_json(res, app::to_json(app::get_model_summary(store, name)));
   });
 
   router.del(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = model_name(req);
+    const std::string name = name_segment(req);
     store::Store store(db);
     app::delete_model(store, name);
     send_json(res, {{"deleted", name}});
   });
 
   router.get(base + "/([^/]+)/file", [db](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = model_name(req);
+    const std::string name = name_segment(req);
     const store::Store store(db);
     std::string bytes = app::model_file_bytes(store, name);
     res.set_header("Content-Disposition", "attachment; filename=\"" + name + ".ksauth\"");
@@ -65,14 +58,14 @@ void add_model_routes(Router& router, const Context& ctx) {
   });
 
   router.post(base + "/([^/]+)/predict", [db, allow_local](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = model_name(req);
+    const std::string name = name_segment(req);
     const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
     app::check_rows_shown(first_n);
     send_json(res, app::to_json(predictions(db, allow_local, req, name), first_n));
   });
 
   router.post(base + "/([^/]+)/predict\\.csv", [db, allow_local](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = model_name(req);
+    const std::string name = name_segment(req);
     const std::string csv = app::predictions_csv(predictions(db, allow_local, req, name));
     res.set_header("Content-Disposition", "attachment; filename=\"output_predictions.csv\"");
     res.set_content(csv, "text/csv; charset=utf-8");

@@ -7,18 +7,8 @@
 #include "server/routes.hpp"
 
 namespace ksauth::server {
-namespace {
 
 using nlohmann::json;
-
-// The {name} of a verifier route, checked like every model name.
-std::string verifier_name(const httplib::Request& req) {
-  std::string name = req.matches[1];
-  app::check_model_name(name);
-  return name;
-}
-
-}  // namespace
 
 void add_verifier_routes(Router& router, const Context& ctx) {
   const std::string base = std::string(kApi) + "/verifiers";
@@ -39,13 +29,13 @@ void add_verifier_routes(Router& router, const Context& ctx) {
   });
 
   router.get(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = verifier_name(req);
+    const std::string name = name_segment(req);
     const store::Store store(db);
     send_json(res, app::to_json(app::get_verifier_summary(store, name)));
   });
 
   router.del(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = verifier_name(req);
+    const std::string name = name_segment(req);
     store::Store store(db);
     app::delete_verifier(store, name);
     send_json(res, {{"deleted", name}});
@@ -53,7 +43,7 @@ void add_verifier_routes(Router& router, const Context& ctx) {
 
   // Every attempt of a test file for one claimed user: {"user_label": ..., "attempts": [...]} or {"url": ...}.
   router.post(base + "/([^/]+)/verify", [db, allow_local](const httplib::Request& req, httplib::Response& res) {
-    const std::string name = verifier_name(req);
+    const std::string name = name_segment(req);
     const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
     app::check_rows_shown(first_n);
     const json body = json_body(req);

@@ -19,17 +19,6 @@ bool is_detector_type(std::string_view type) {
   return std::find(detector_types().begin(), detector_types().end(), type) != detector_types().end();
 }
 
-void write_strings(BinaryWriter& out, const std::vector<std::string>& strings) {
-  out.u64(strings.size());
-  for (const std::string& s : strings) out.str(s);
-}
-
-std::vector<std::string> read_strings(BinaryReader& in) {
-  std::vector<std::string> out(in.count(8));  // each string takes at least its u64 length
-  for (std::string& s : out) s = in.str();
-  return out;
-}
-
 // The rules a verifier follows, checked when saving (invalid_input) and loading (corrupt): "" when they hold.
 std::string content_problem(const Verifier& v) {
   if (v.users.empty()) return "no enrolled user";
@@ -63,14 +52,33 @@ std::string content_problem(const Verifier& v) {
 
 std::string_view family_name(Family family) { return family == Family::detector ? "detector" : "classifier"; }
 
-Family family_of(std::string_view type) {
-  if (is_detector_type(type)) return Family::detector;
+Family family_named(std::string_view name) {
+  if (name == "detector") return Family::detector;
+  if (name == "classifier") return Family::classifier;
+  throw Error(ErrorKind::invalid_input,
+              "unknown verifier family '" + printable(name, 64) + "' (detector or classifier)");
+}
+
+Family family_of(std::string_view type, std::optional<Family> wanted) {
   const auto& classifiers = models::classifier_types();
-  if (std::find(classifiers.begin(), classifiers.end(), type) != classifiers.end()) return Family::classifier;
-  std::string known;
-  for (const auto& t : detector_types()) known += (known.empty() ? "" : ", ") + t;
-  for (const auto& t : classifiers) known += ", " + t;
-  throw Error(ErrorKind::invalid_input, "unknown verifier type '" + printable(type, 64) + "' (detectors and models: " + known + ")");
+  const bool detector = is_detector_type(type);
+  const bool classifier = std::find(classifiers.begin(), classifiers.end(), type) != classifiers.end();
+  const auto list = [](const std::vector<std::string>& types) {
+    std::string out;
+    for (const auto& t : types) out += (out.empty() ? "" : ", ") + t;
+    return out;
+  };
+  if (wanted == Family::detector && !detector)
+    throw Error(ErrorKind::invalid_input, "'" + printable(type, 64) + "' is not a detector (detectors: " +
+                                              list(detector_types()) + ")");
+  if (wanted == Family::classifier && !classifier)
+    throw Error(ErrorKind::invalid_input, "'" + printable(type, 64) + "' is not a model type (models: " +
+                                              list(classifiers) + ")");
+  if (wanted) return *wanted;
+  if (detector) return Family::detector;
+  if (classifier) return Family::classifier;
+  throw Error(ErrorKind::invalid_input, "unknown verifier type '" + printable(type, 64) + "' (detectors: " +
+                                            list(detector_types()) + "; models: " + list(classifiers) + ")");
 }
 
 std::size_t Verifier::user_index(std::string_view user) const {
@@ -104,8 +112,8 @@ std::string save_verifier(const Verifier& verifier) {
   payload.u8(static_cast<std::uint8_t>(verifier.family));
   payload.str(verifier.type);
   payload.str(verifier.phrase);
-  write_strings(payload, verifier.feature_names);
-  write_strings(payload, verifier.users);
+  payload.strs(verifier.feature_names);
+  payload.strs(verifier.users);
   payload.f64s(verifier.thresholds);
   if (verifier.family == Family::detector) {
     for (const auto& detector : verifier.detectors) {
@@ -134,8 +142,8 @@ Verifier load_verifier(std::string_view bytes) {
                                        v.type) != models::classifier_types().end();
     if (!known) corrupt("unknown " + std::string(family_name(v.family)) + " type '" + printable(v.type, 64) + "'");
     v.phrase = in.str();
-    v.feature_names = read_strings(in);
-    v.users = read_strings(in);
+    v.feature_names = in.strs();
+    v.users = in.strs();
     v.thresholds = in.f64s();
     if (v.family == Family::detector) {
       if (v.users.size() > in.remaining() / 8) corrupt("more users than detectors");

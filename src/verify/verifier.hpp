@@ -9,6 +9,7 @@
 // numbers and strings, and anything inconsistent is Error(corrupt).
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,8 +24,11 @@ inline constexpr std::uint32_t kVerifierFormatVersion = 1;
 
 enum class Family { detector, classifier };
 std::string_view family_name(Family family);
-// Which family a type belongs to: a detector type, else a classifier type; Error(invalid_input) for neither.
-Family family_of(std::string_view type);
+// "detector" or "classifier" (Error(invalid_input) for anything else).
+Family family_named(std::string_view name);
+// Which family a type is of. A name can be both (manhattan: K&M's detector, and our classifier): `wanted`
+// chooses, else the detector. Error(invalid_input) when the type is of neither family (or not of `wanted`).
+Family family_of(std::string_view type, std::optional<Family> wanted = std::nullopt);
 
 struct Verifier {
   Family family = Family::detector;

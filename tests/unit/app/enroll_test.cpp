@@ -10,6 +10,7 @@
 #include "app/verifier_registry.hpp"
 #include "app/verify.hpp"
 #include "core/error.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 
 namespace ksauth::app {
@@ -19,15 +20,7 @@ using testing::synthetic_attempts;
 
 constexpr const char* kPhrase = "hello";
 
-ErrorKind kind_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.kind();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorKind::io;
-}
+using ksauth::testing::error_kind;
 
 // Three typists with 30 attempts of "hello" each, and a fourth with one.
 class EnrollTest : public ::testing::Test {
@@ -131,12 +124,12 @@ TEST_F(EnrollTest, VerifyAcceptsTheGenuineTypistAndRejectsAnother) {
   const VerifyReport single = verify_attempt_json(store_, "v1", "bob", one);
   ASSERT_EQ(single.rows.size(), 1u);
   EXPECT_EQ(single.rows[0].score, r.rows[0].score);
-  EXPECT_EQ(kind_of([&] { verify_attempt_json(store_, "v1", "eve", one); }), ErrorKind::not_found);
-  EXPECT_EQ(kind_of([&] { verify_attempt_json(store_, "nope", "bob", one); }), ErrorKind::not_found);
-  EXPECT_EQ(kind_of([&] { verify_attempt_json(store_, "v1", "bob", "[]"); }), ErrorKind::invalid_input);
-  EXPECT_EQ(kind_of([&] { verify_attempt_json(store_, "v1", "bob", "{\"a\": 1}"); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { verify_attempt_json(store_, "v1", "eve", one); }), ErrorKind::not_found);
+  EXPECT_EQ(error_kind([&] { verify_attempt_json(store_, "nope", "bob", one); }), ErrorKind::not_found);
+  EXPECT_EQ(error_kind([&] { verify_attempt_json(store_, "v1", "bob", "[]"); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { verify_attempt_json(store_, "v1", "bob", "{\"a\": 1}"); }), ErrorKind::invalid_input);
   const std::string wrong = nlohmann::json::parse(testing::test_file_json({test[10]}))["attempts"][0].dump();
-  EXPECT_EQ(kind_of([&] { verify_attempt_json(store_, "v1", "bob", wrong); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { verify_attempt_json(store_, "v1", "bob", wrong); }), ErrorKind::invalid_input);
 }
 
 TEST_F(EnrollTest, AClassifierVerifiesWithItsProbabilityOfTheClaimedUser) {
@@ -160,26 +153,26 @@ TEST_F(EnrollTest, BadRequestsAreRefusedBeforeAnyWork) {
   req.url = dir_.file("missing.json");  // never read: every check below fails first
   auto bad = req;
   bad.type = "svm";
-  EXPECT_EQ(kind_of([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
   bad = req;
   bad.name = "../x";
-  EXPECT_EQ(kind_of([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
   bad = req;
   bad.params = {{"k", 3}};
-  EXPECT_EQ(kind_of([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
   bad = req;
   bad.policy.target_fmr = 1.0;
-  EXPECT_EQ(kind_of([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
   bad = req;
   bad.holdout = 0;
-  EXPECT_EQ(kind_of([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { enroll(store_, bad); }), ErrorKind::invalid_input);
   enroll(store_, request("scaled_manhattan", "v1"));
-  EXPECT_EQ(kind_of([&] { enroll(store_, request("euclidean", "v1")); }), ErrorKind::conflict);
+  EXPECT_EQ(error_kind([&] { enroll(store_, request("euclidean", "v1")); }), ErrorKind::conflict);
   auto replace = request("euclidean", "v1");
   replace.replace = true;
   EXPECT_EQ(enroll(store_, replace).verifier.record.type, "euclidean");
   delete_verifier(store_, "v1");
-  EXPECT_EQ(kind_of([&] { delete_verifier(store_, "v1"); }), ErrorKind::not_found);
+  EXPECT_EQ(error_kind([&] { delete_verifier(store_, "v1"); }), ErrorKind::not_found);
 }
 
 }  // namespace

@@ -12,21 +12,12 @@
 
 #include "core/error.hpp"
 #include "core/matrix.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 
 namespace ksauth::models::testing {
 
-// The kind of the Error f throws (and its message); a test failure when it throws none.
-inline ErrorKind error_kind(const std::function<void()>& f, std::string* message = nullptr) {
-  try {
-    f();
-  } catch (const Error& e) {
-    if (message) *message = e.what();
-    return e.kind();
-  }
-  ADD_FAILURE() << "no Error thrown";
-  return ErrorKind::io;
-}
+using ksauth::testing::error_kind;
 
 inline Matrix matrix(const std::vector<std::vector<double>>& rows) { return ksauth::testing::matrix_of(rows); }
 

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "models/classifier.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 
 namespace ksauth::verify {
@@ -16,15 +17,7 @@ namespace {
 
 using ksauth::testing::matrix_of;
 
-ErrorKind kind_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.kind();
-  }
-  ADD_FAILURE() << "no error";
-  return ErrorKind::io;
-}
+using ksauth::testing::error_kind;
 
 // Two users, two features: ann types around (0.1, 0.2), bob around (0.3, 0.1).
 Verifier detector_verifier() {
@@ -54,7 +47,7 @@ TEST(Verifier, DetectorFamilyScoresWithTheClaimedUsersDetector) {
   const auto bob = v.scores(v.user_index("bob"), x);
   EXPECT_NEAR(bob[0], -0.3, 1e-12);
   EXPECT_NEAR(bob[1], 0.0, 1e-12);
-  EXPECT_EQ(kind_of([&] { v.user_index("cat"); }), ErrorKind::not_found);
+  EXPECT_EQ(error_kind([&] { v.user_index("cat"); }), ErrorKind::not_found);
 }
 
 TEST(Verifier, RoundTripGivesTheSameScores) {
@@ -94,29 +87,29 @@ TEST(Verifier, ClassifierFamilyScoresWithTheProbabilityOfTheClaimedUser) {
 TEST(Verifier, InconsistentVerifiersAreNotSaved) {
   Verifier v = detector_verifier();
   v.thresholds.pop_back();
-  EXPECT_EQ(kind_of([&] { save_verifier(v); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { save_verifier(v); }), ErrorKind::invalid_input);
   v = detector_verifier();
   v.thresholds[0] = std::numeric_limits<double>::infinity();
-  EXPECT_EQ(kind_of([&] { save_verifier(v); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { save_verifier(v); }), ErrorKind::invalid_input);
   v = detector_verifier();
   v.users[1] = "ann";
-  EXPECT_EQ(kind_of([&] { save_verifier(v); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { save_verifier(v); }), ErrorKind::invalid_input);
   v = detector_verifier();
   v.feature_names.push_back("UD.1");
-  EXPECT_EQ(kind_of([&] { save_verifier(v); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { save_verifier(v); }), ErrorKind::invalid_input);
   v = detector_verifier();
   v.users[0] = "ann\x1b[2J";
-  EXPECT_EQ(kind_of([&] { save_verifier(v); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([&] { save_verifier(v); }), ErrorKind::invalid_input);
 }
 
 TEST(Verifier, DamagedFilesAreRefused) {
   const std::string bytes = save_verifier(detector_verifier());
   for (std::size_t cut : {std::size_t{0}, std::size_t{5}, std::size_t{20}, bytes.size() / 2, bytes.size() - 1})
-    EXPECT_EQ(kind_of([&] { load_verifier(bytes.substr(0, cut)); }), ErrorKind::corrupt) << cut;
+    EXPECT_EQ(error_kind([&] { load_verifier(bytes.substr(0, cut)); }), ErrorKind::corrupt) << cut;
   std::string flipped = bytes;
   flipped[bytes.size() / 2] ^= 0x40;
-  EXPECT_EQ(kind_of([&] { load_verifier(flipped); }), ErrorKind::corrupt);
-  EXPECT_EQ(kind_of([&] { load_verifier(bytes + "x"); }), ErrorKind::corrupt);
+  EXPECT_EQ(error_kind([&] { load_verifier(flipped); }), ErrorKind::corrupt);
+  EXPECT_EQ(error_kind([&] { load_verifier(bytes + "x"); }), ErrorKind::corrupt);
   // A model file is not a verifier file.
   auto c = models::make_classifier("manhattan");
   c->fit(matrix_of({{0.1, 0.2}, {0.3, 0.1}}), std::vector<int>{0, 1}, 2, {});
@@ -134,15 +127,15 @@ TEST(Verifier, FamilyOfATypeIsDetectorThenClassifier) {
   EXPECT_EQ(family_of("scaled_manhattan"), Family::detector);
   EXPECT_EQ(family_of("knn_scaled_manhattan"), Family::detector);
   EXPECT_EQ(family_of("adaboost"), Family::classifier);
-  EXPECT_EQ(kind_of([] { family_of("svm"); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([] { family_of("svm"); }), ErrorKind::invalid_input);
   // manhattan is both K&M's detector and our classifier: the detector unless the classifier is asked for.
   EXPECT_EQ(family_of("manhattan"), Family::detector);
   EXPECT_EQ(family_of("manhattan", Family::classifier), Family::classifier);
   EXPECT_EQ(family_of("manhattan", Family::detector), Family::detector);
-  EXPECT_EQ(kind_of([] { family_of("adaboost", Family::detector); }), ErrorKind::invalid_input);
-  EXPECT_EQ(kind_of([] { family_of("euclidean", Family::classifier); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([] { family_of("adaboost", Family::detector); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([] { family_of("euclidean", Family::classifier); }), ErrorKind::invalid_input);
   EXPECT_EQ(family_named("classifier"), Family::classifier);
-  EXPECT_EQ(kind_of([] { family_named("model"); }), ErrorKind::invalid_input);
+  EXPECT_EQ(error_kind([] { family_named("model"); }), ErrorKind::invalid_input);
 }
 
 }  // namespace
