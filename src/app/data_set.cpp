@@ -119,23 +119,29 @@ LoadedData load_uploaded_data(store::Store& store, const std::string& name, std:
 }
 
 LabelledFeatures labelled_features(const LoadedData& data) {
-  LabelledFeatures out;
-  std::unordered_map<std::string, int> class_of;
-  for (const auto& user : data.validation.users) {
-    if (!user.enrolled) continue;
-    class_of[user.user] = static_cast<int>(out.labels.size());
-    out.labels.push_back(user.user);
-  }
-  const auto& attempts = data.attempts;
-  for (std::size_t i = 0; i < attempts.size(); ++i) {
-    const auto cls = class_of.find(attempts[i].user);
-    if (!data.validation.valid[i] || cls == class_of.end()) continue;
-    const auto row = features::extract(attempts[i], data.validation.replays[i], data.layout);
-    if (!row) continue;
-    out.x.append_row(*row);
-    out.y.push_back(cls->second);
-    out.attempt_index.push_back(i);
-  }
+  features::FeatureCollector collector;
+  for (const Attempt& a : data.attempts) collector.add(a);
+  // The phrase as validated (given, so that no other choice can be made), for the same enrolment.
+  return std::move(collector).finish(data.validation.phrase.phrase, data.validation.min_attempts).rows;
+}
+
+StreamedFeatures stream_training_features(const std::string& url, const DataOptions& options, const Progress& progress) {
+  features::FeatureCollector collector;
+  ingest::ChainWalk walk = ingest::walk_training_chain(
+      url,
+      [&](ingest::TrainingPage& page) {
+        for (const Attempt& a : page.attempts) collector.add(a);
+      },
+      progress);
+  features::CollectedFeatures collected = std::move(collector).finish(options.phrase, options.min_attempts);
+  StreamedFeatures out;
+  out.pages = std::move(walk.pages);
+  out.failure = std::move(walk.failure);
+  out.n_attempts = collected.n_attempts;
+  out.phrase = std::move(collected.phrase);
+  out.users = std::move(collected.users);
+  out.layout = std::move(collected.layout);
+  out.features = std::move(collected.rows);
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/matrix.hpp"
 #include "core/progress.hpp"
+#include "features/collector.hpp"
 #include "features/validation.hpp"
 #include "features/vector.hpp"
 #include "ingest/pages.hpp"
@@ -42,18 +43,28 @@ LoadedData load_stored_data(const store::Store& store, std::int64_t dataset_id, 
 LoadedData load_uploaded_data(store::Store& store, const std::string& name, std::string_view page_json,
                               const DataOptions& options);
 
-// Rows: the valid attempts of enrolled users; y: index into labels (enrolled users, in order met).
-struct LabelledFeatures {
-  Matrix x;
-  std::vector<int> y;
-  std::vector<std::string> labels;
-  std::vector<std::size_t> attempt_index;  // row -> index of the attempt in the load
-};
+// Rows: the valid attempts of enrolled users; y: index into labels (enrolled users, in order met);
+// attempt_index: row -> index of the attempt in the load.
+using LabelledFeatures = features::LabelledRows;
 
 LabelledFeatures labelled_features(const LoadedData& data);
 // The same, for learning that compares users: Error(invalid_input) naming the source, the phrase and `why`
 // (what the use case needs 2 users for) when fewer than 2 users have valid attempts.
 LabelledFeatures labelled_features_of_users(const LoadedData& data, const std::string& url, const std::string& why);
+
+// A training source read straight into its feature rows, page by page, with no key events kept and nothing
+// stored: what a chain of any size costs in memory is its feature matrix. The same phrase, validation and
+// rows as load_training_data followed by labelled_features.
+struct StreamedFeatures {
+  std::vector<std::string> pages;
+  std::optional<ingest::PageFailure> failure;
+  std::size_t n_attempts = 0;
+  features::PhraseChoice phrase;
+  std::vector<features::UserSummary> users;
+  features::FeatureLayout layout;
+  LabelledFeatures features;
+};
+StreamedFeatures stream_training_features(const std::string& url, const DataOptions& options, const Progress& progress);
 
 struct FeatureRow {
   std::size_t attempt = 0;  // index in the load

@@ -56,7 +56,10 @@ PredictReport predict(const store::Store& store, const std::string& url, const s
 }
 
 PredictReport predict_test_json(const store::Store& store, std::string_view test_json, const std::string& model_name) {
-  const models::TrainedModel model = open_model(store, model_name);
+  return predict_test_json(open_model(store, model_name), test_json, model_name);
+}
+
+PredictReport predict_test_json(const models::TrainedModel& model, std::string_view test_json, const std::string& model_name) {
   std::vector<Attempt> attempts;
   try {
     attempts = ingest::parse_test_file(test_json);

@@ -39,6 +39,8 @@ PredictReport predict(const store::Store& store, const std::string& url, const s
                       const Progress& progress = {});
 // The same for a test file's text ({"attempts": [...]}) given directly, e.g. in a request body.
 PredictReport predict_test_json(const store::Store& store, std::string_view test_json, const std::string& model_name);
+// The same with the model already open (app/model_cache.hpp).
+PredictReport predict_test_json(const models::TrainedModel& model, std::string_view test_json, const std::string& model_name);
 
 // attempt,status,predicted_user,confidence: every row, the same for the CLI and the API.
 std::string predictions_csv(const PredictReport& report);

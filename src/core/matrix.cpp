@@ -4,6 +4,11 @@
 
 namespace ksauth {
 
+Matrix::Matrix(std::size_t rows, std::size_t cols, std::vector<double>&& values)
+    : rows_(rows), cols_(cols), data_(std::move(values)) {
+  if (data_.size() != rows * cols) throw std::invalid_argument("Matrix: values are not rows * cols");
+}
+
 void Matrix::append_row(std::span<const double> values) {
   if (rows_ == 0 && cols_ == 0) cols_ = values.size();
   if (values.size() != cols_) throw std::invalid_argument("Matrix::append_row: row width differs");

@@ -10,6 +10,8 @@ class Matrix {
  public:
   Matrix() = default;
   Matrix(std::size_t rows, std::size_t cols, double fill = 0.0) : rows_(rows), cols_(cols), data_(rows * cols, fill) {}
+  // Takes row-major values; throws std::invalid_argument unless values.size() == rows * cols.
+  Matrix(std::size_t rows, std::size_t cols, std::vector<double>&& values);
 
   std::size_t rows() const { return rows_; }
   std::size_t cols() const { return cols_; }

@@ -1,33 +1,40 @@
 #include "features/validation.hpp"
 
 #include <algorithm>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/error.hpp"
 
 namespace ksauth::features {
 
-PhraseChoice choose_phrase(std::span<const Replay> replays, const std::optional<std::string>& requested) {
+PhraseChoice choose_phrase(std::span<const TextCount> texts, const std::optional<std::string>& requested) {
   if (requested && *requested != "auto") {
     if (requested->empty()) throw Error(ErrorKind::invalid_input, "the phrase must not be empty");
     return {*requested, PhraseSource::given};
   }
   if (!requested) {
     const bool default_used =
-        std::any_of(replays.begin(), replays.end(), [](const Replay& r) { return r.text == kDefaultPhrase; });
-    if (default_used || replays.empty()) return {kDefaultPhrase, PhraseSource::default_phrase};
+        std::any_of(texts.begin(), texts.end(), [](const TextCount& t) { return t.text == kDefaultPhrase; });
+    if (default_used || texts.empty()) return {kDefaultPhrase, PhraseSource::default_phrase};
   }
-  std::unordered_map<std::string, std::size_t> counts;
-  std::vector<const std::string*> order;  // first appearance, for a stable tie-break
+  if (texts.empty()) return {kDefaultPhrase, PhraseSource::default_phrase};
+  const TextCount* best = &texts.front();
+  for (const TextCount& t : texts)
+    if (t.count > best->count) best = &t;
+  return {best->text, PhraseSource::inferred};
+}
+
+PhraseChoice choose_phrase(std::span<const Replay> replays, const std::optional<std::string>& requested) {
+  std::unordered_map<std::string_view, std::size_t> index;
+  std::vector<TextCount> texts;  // first appearance, for a stable tie-break
   for (const Replay& r : replays) {
     if (r.text.empty()) continue;
-    if (counts[r.text]++ == 0) order.push_back(&r.text);
+    auto [it, added] = index.try_emplace(r.text, texts.size());
+    if (added) texts.push_back({r.text, 0});
+    ++texts[it->second].count;
   }
-  if (order.empty()) return {kDefaultPhrase, PhraseSource::default_phrase};
-  const std::string* best = order.front();
-  for (const std::string* text : order)
-    if (counts[*text] > counts[*best]) best = text;
-  return {*best, PhraseSource::inferred};
+  return choose_phrase(texts, requested);
 }
 
 std::size_t Validation::n_valid() const { return static_cast<std::size_t>(std::count(valid.begin(), valid.end(), true)); }

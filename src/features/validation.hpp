@@ -24,6 +24,12 @@ struct PhraseChoice {
 // the most common replayed text (ties: the one met first), so a data set of another phrase just works.
 // "auto" asks for the inference outright.
 PhraseChoice choose_phrase(std::span<const Replay> replays, const std::optional<std::string>& requested);
+// The same rule over the replayed texts counted in the order first met (empty texts left out).
+struct TextCount {
+  std::string text;
+  std::size_t count = 0;
+};
+PhraseChoice choose_phrase(std::span<const TextCount> texts, const std::optional<std::string>& requested);
 
 struct UserSummary {
   std::string user;

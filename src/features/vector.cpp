@@ -51,24 +51,28 @@ bool has_release_times(const Attempt& attempt, const Replay& replay) {
                      [&](std::size_t i) { return attempt.events[i].released_at.has_value(); });
 }
 
-std::optional<std::vector<double>> extract(const Attempt& attempt, const Replay& replay, const FeatureLayout& layout) {
-  if (replay.text != layout.phrase || replay.kept.empty()) return std::nullopt;
-  if (layout.with_release && !has_release_times(attempt, replay)) return std::nullopt;
-  std::vector<double> out;
-  out.reserve(layout.names.size());
+void append_values(const Attempt& attempt, const Replay& replay, bool with_release, std::vector<double>& out) {
   for (std::size_t i = 0; i < replay.kept.size(); ++i) {
     const KeyEvent& key = attempt.events[replay.kept[i]];
-    if (layout.with_release) out.push_back(seconds(*key.released_at - key.pressed_at));
+    if (with_release) out.push_back(seconds(*key.released_at - key.pressed_at));
     if (i > 0) {
       const KeyEvent& prev = attempt.events[replay.kept[i - 1]];
       out.push_back(seconds(key.pressed_at - prev.pressed_at));
-      if (layout.with_release) out.push_back(seconds(key.pressed_at - *prev.released_at));
+      if (with_release) out.push_back(seconds(key.pressed_at - *prev.released_at));
     }
   }
   out.push_back(static_cast<double>(replay.backspaces));
   const auto [first, last] = std::minmax_element(attempt.events.begin(), attempt.events.end(),
                                                  [](const KeyEvent& a, const KeyEvent& b) { return a.pressed_at < b.pressed_at; });
   out.push_back(seconds(last->pressed_at - first->pressed_at));
+}
+
+std::optional<std::vector<double>> extract(const Attempt& attempt, const Replay& replay, const FeatureLayout& layout) {
+  if (replay.text != layout.phrase || replay.kept.empty()) return std::nullopt;
+  if (layout.with_release && !has_release_times(attempt, replay)) return std::nullopt;
+  std::vector<double> out;
+  out.reserve(layout.names.size());
+  append_values(attempt, replay, layout.with_release, out);
   return out;
 }
 

@@ -42,6 +42,10 @@ std::optional<FeatureLayout> layout_from_names(const std::string& phrase, const 
 // Whether every kept key of the attempt has a release time (so hold and UD can be computed).
 bool has_release_times(const Attempt& attempt, const Replay& replay);
 
+// The attempt's values in the order of make_layout(replay.text, with_release), appended to `out`; the attempt
+// has events, and release times on its kept keys when with_release (not checked here).
+void append_values(const Attempt& attempt, const Replay& replay, bool with_release, std::vector<double>& out);
+
 // nullopt when the attempt does not spell the layout's phrase, or the layout needs release times it lacks.
 std::optional<std::vector<double>> extract(const Attempt& attempt, const Replay& replay, const FeatureLayout& layout);
 

@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <functional>
 #include <unordered_set>
 #include <utility>
 
@@ -249,32 +250,32 @@ std::vector<Attempt> parse_test_file(std::string_view json) {
   return parse_test_file_with(parser, json);
 }
 
-ChainLoad load_training_chain(const std::string& url, const Progress& progress) {
+ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
+                              const Progress& progress) {
   progress.throw_if_cancelled();
   simdjson::dom::parser parser;  // reused: its buffers grow once
   auto parse = [&](std::string_view json) { return parse_training_page_with(parser, json); };
 
-  ChainLoad out;
+  ChainWalk out;
   // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
-  const std::string body = fetch(url);
+  std::string body = fetch(url);
   if (is_cmu_csv(url, body)) {
-    out.attempts = parse_named(url, body, [](std::string_view text) { return parse_cmu_csv(text); });
+    TrainingPage page;
+    page.attempts = parse_named(url, body, [](std::string_view text) { return parse_cmu_csv(text); });
+    body = {};
     out.pages.push_back(url);
+    on_page(page);
     progress.report("download", 1, 0);
     return out;
   }
   TrainingPage page = parse_named(url, body, parse);
+  body = {};
   // Loops are found on page identities ("./a.json" and "a.json" are one page).
   std::unordered_set<std::string> visited{page_identity(url)};
   std::string current = url;
   while (true) {
     out.pages.push_back(current);
-    if (out.attempts.empty()) {
-      out.attempts = std::move(page.attempts);
-    } else {
-      out.attempts.insert(out.attempts.end(), std::make_move_iterator(page.attempts.begin()),
-                          std::make_move_iterator(page.attempts.end()));
-    }
+    on_page(page);
     progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
     if (!page.next) break;
 
@@ -302,6 +303,24 @@ ChainLoad load_training_chain(const std::string& url, const Progress& progress) 
     }
     current = std::move(next);
   }
+  return out;
+}
+
+ChainLoad load_training_chain(const std::string& url, const Progress& progress) {
+  ChainLoad out;
+  ChainWalk walk = walk_training_chain(
+      url,
+      [&](TrainingPage& page) {
+        if (out.attempts.empty()) {
+          out.attempts = std::move(page.attempts);
+        } else {
+          out.attempts.insert(out.attempts.end(), std::make_move_iterator(page.attempts.begin()),
+                              std::make_move_iterator(page.attempts.end()));
+        }
+      },
+      progress);
+  out.pages = std::move(walk.pages);
+  out.failure = std::move(walk.failure);
   return out;
 }
 

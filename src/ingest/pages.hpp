@@ -3,6 +3,7 @@
 //   training page: {"user_data": [[event, ...], ...], "user_label": "u1", "next": "page2.json" | null}
 //   test file:     {"attempts": [[event, ...], ...]}
 //   event:         {"character": "B", "typed_at": "2019-01-16T15:06:21.140078", "released_at": ... (optional)}
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,16 @@ struct ChainLoad {
   std::vector<std::string> pages;  // URLs of the pages loaded
   std::optional<PageFailure> failure;  // set when the chain stopped early on a bad page
 };
+
+struct ChainWalk {
+  std::vector<std::string> pages;      // URLs of the pages loaded
+  std::optional<PageFailure> failure;  // set when the chain stopped early on a bad page
+};
+
+// Follows the chain as load_training_chain does, handing each page to on_page as soon as it is parsed (only
+// one page is held at a time, so a chain of any length streams); on_page may move the page's attempts away.
+ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
+                              const Progress& progress = {});
 
 // A CMU benchmark CSV (ingest/cmu_csv.hpp: a path ending in .csv or a body starting "subject,") is loaded
 // whole as one page. Otherwise follows `next` from the first page. When the first page fails, throws Error (nothing was loaded);

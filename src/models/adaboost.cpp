@@ -1,5 +1,7 @@
 #include "models/adaboost.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 #include <string>
 
@@ -106,12 +108,18 @@ Matrix AdaBoost::predict_proba(const Matrix& x) const {
   Matrix out(x.rows(), k, 0.0);
   double alpha_sum = 0;
   for (double a : alphas_) alpha_sum += a;
-  for (std::size_t r = 0; r < x.rows(); ++r) {
-    const auto row = x.row(r);
-    auto votes = out.row(r);
-    for (std::size_t t = 0; t < trees_.size(); ++t)
-      votes[static_cast<std::size_t>(trees_[t].predict(row))] += alphas_[t];
-    for (double& v : votes) v /= alpha_sum;
+  // Tree by tree over a block of rows, not row by row over every tree: one tree's nodes stay in cache
+  // while the block's rows pass through it (all the trees together do not fit; a block of rows does).
+  constexpr std::size_t kBlockRows = 256;
+  for (std::size_t begin = 0; begin < x.rows(); begin += kBlockRows) {
+    const std::size_t end = std::min(x.rows(), begin + kBlockRows);
+    for (std::size_t t = 0; t < trees_.size(); ++t) {
+      const CartTree& tree = trees_[t];
+      const double alpha = alphas_[t];
+      for (std::size_t r = begin; r < end; ++r) out(r, static_cast<std::size_t>(tree.predict(x.row(r)))) += alpha;
+    }
+    for (std::size_t r = begin; r < end; ++r)
+      for (double& v : out.row(r)) v /= alpha_sum;
   }
   return out;
 }

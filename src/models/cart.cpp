@@ -403,6 +403,7 @@ void CartTree::fit(const SortedFeatures& x, std::span<const int> y, std::span<co
     for (std::size_t i = 0; i < n; ++i)
       (*fitted)[i] = tree.nodes_[static_cast<std::size_t>(leaf_of[i])].predicted;
   }
+  tree.build_flat();
   *this = std::move(tree);
 }
 
@@ -584,7 +585,25 @@ void CartTree::load(BinaryReader& in) {
   // Forward-pointing children with one parent each and node 0 as the root: every other node must be reached.
   for (std::size_t i = 1; i < n_nodes; ++i)
     if (!has_parent[i]) corrupt("node " + std::to_string(i) + " is not reachable from the root");
+  tree.build_flat();
   *this = std::move(tree);
+}
+
+void CartTree::build_flat() {
+  // Breadth first from the root, each node's two children placed together as they are met.
+  flat_.assign(nodes_.size(), FlatNode{});
+  std::vector<std::size_t> source{0};  // flat index -> node index
+  source.reserve(nodes_.size());
+  for (std::size_t f = 0; f < source.size(); ++f) {
+    const Node& node = nodes_[source[f]];
+    if (node.is_leaf()) {
+      flat_[f] = {0, -1, node.predicted};
+      continue;
+    }
+    flat_[f] = {node.threshold, node.feature, static_cast<std::int32_t>(source.size())};
+    source.push_back(static_cast<std::size_t>(node.left));
+    source.push_back(static_cast<std::size_t>(node.right));
+  }
 }
 
 bool CartTree::operator==(const CartTree& other) const {

@@ -78,7 +78,15 @@ class CartTree {
            int n_classes, int max_depth, int min_samples_leaf = 1, std::vector<int>* fitted = nullptr);
 
   // The arg-max class for one row (row.size() must be n_features(); not checked here: callers check widths).
-  int predict(std::span<const double> row) const { return nodes_[leaf_index(row)].predicted; }
+  int predict(std::span<const double> row) const {
+    std::size_t i = 0;
+    while (flat_[i].feature >= 0) {
+      const FlatNode& node = flat_[i];
+      // NaN is not <= anything: it goes right, as in leaf_index.
+      i = static_cast<std::size_t>(node.next) + !(row[static_cast<std::size_t>(node.feature)] <= node.threshold);
+    }
+    return flat_[i].next;
+  }
   std::vector<int> predict(const Matrix& x) const;  // throws Error(invalid_input) on a width mismatch
   std::vector<double> predict_distribution(std::span<const double> row) const;
   std::size_t leaf_index(std::span<const double> row) const;
@@ -106,6 +114,16 @@ class CartTree {
  private:
   void make_leaf(std::int32_t node, std::span<const double> class_weights,
                  std::span<const std::int32_t> counts);
+  void build_flat();
+
+  // The nodes again for predict(), in 16 bytes each rather than 40 and with each node's children side by
+  // side, so that a model's trees take less cache: AdaBoost runs a row through hundreds of them.
+  struct FlatNode {
+    double threshold = 0;
+    std::int32_t feature = -1;  // -1: a leaf
+    std::int32_t next = 0;      // a split: the left child (the right one follows it); a leaf: its class
+  };
+  std::vector<FlatNode> flat_;
 
   std::size_t n_features_ = 0;
   int n_classes_ = 0;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/jobs.hpp"
+#include "app/model_cache.hpp"
 
 namespace ksauth::server {
 
@@ -43,8 +44,10 @@ class ApiServer {
  private:
   ServerOptions options_;
   app::JobManager jobs_;
+  app::ModelCache models_;  // models open for prediction, shared by the request threads
   httplib::Server http_;
   bool serves_web_ = false;
+  int listening_socket_ = -1;  // seen by the socket options callback, for the listen backlog
 };
 
 }  // namespace ksauth::server

@@ -11,15 +11,14 @@ namespace {
 using nlohmann::json;
 
 // A body {"attempts": [...]} (the test file format itself) or {"url": "..."}.
-app::PredictReport predictions(const std::string& db, bool allow_local, const httplib::Request& req,
-                               const std::string& name) {
+app::PredictReport predictions(const std::string& db, bool allow_local, app::ModelCache& models,
+                               const httplib::Request& req, const std::string& name) {
   const json body = json_body(req);
   const bool has_attempts = body.contains("attempts"), has_url = body.contains("url");
   if (has_attempts == has_url)
     throw Error(ErrorKind::invalid_input, "the body needs either \"attempts\" or \"url\" (not both)");
-  const store::Store store(db);
-  if (has_url) return app::predict(store, source_url(body, allow_local), name);
-  return app::predict_test_json(store, req.body, name);
+  if (has_url) return app::predict(store::Store(db), source_url(body, allow_local), name);
+  return app::predict_test_json(*models.open(name), req.body, name);
 }
 
 }  // namespace
@@ -28,6 +27,7 @@ void add_model_routes(Router& router, const Context& ctx) {
   const std::string base = std::string(kApi) + "/models";
   const std::string db = ctx.db_path;
   const bool allow_local = ctx.allow_local_sources;
+  app::ModelCache& models = ctx.models;
 
   router.get(base, [db](const httplib::Request&, httplib::Response& res) {
     const store::Store store(db);
@@ -57,16 +57,16 @@ void add_model_routes(Router& router, const Context& ctx) {
     res.set_content(std::move(bytes), "application/octet-stream");
   });
 
-  router.post(base + "/([^/]+)/predict", [db, allow_local](const httplib::Request& req, httplib::Response& res) {
+  router.post(base + "/([^/]+)/predict", [db, allow_local, &models](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
     const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
     app::check_rows_shown(first_n);
-    send_json(res, app::to_json(predictions(db, allow_local, req, name), first_n));
+    send_json(res, app::to_json(predictions(db, allow_local, models, req, name), first_n));
   });
 
-  router.post(base + "/([^/]+)/predict\\.csv", [db, allow_local](const httplib::Request& req, httplib::Response& res) {
+  router.post(base + "/([^/]+)/predict\\.csv", [db, allow_local, &models](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
-    const std::string csv = app::predictions_csv(predictions(db, allow_local, req, name));
+    const std::string csv = app::predictions_csv(predictions(db, allow_local, models, req, name));
     res.set_header("Content-Disposition", "attachment; filename=\"output_predictions.csv\"");
     res.set_content(csv, "text/csv; charset=utf-8");
   });

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "app/jobs.hpp"
+#include "app/model_cache.hpp"
 #include "server/router.hpp"
 
 namespace ksauth::server {
@@ -11,6 +12,7 @@ namespace ksauth::server {
 struct Context {
   std::string db_path;
   app::JobManager& jobs;
+  app::ModelCache& models;
   bool allow_local_sources = false;  // see ServerOptions
 };
 

@@ -466,6 +466,13 @@ std::optional<ModelRecord> get_record(const Db& db, const Shelf& shelf, const st
   return r;
 }
 
+std::optional<std::string> record_stamp(const Db& db, const Shelf& shelf, const std::string& name) {
+  Statement s(db, std::string("SELECT rowid, created_at, length(blob) FROM ") + shelf.table + " WHERE name = ?");
+  s.bind(1, name);
+  if (!s.step()) return std::nullopt;
+  return std::to_string(s.int64(0)) + ' ' + s.text(1) + ' ' + std::to_string(s.int64(2));
+}
+
 std::vector<ModelRecord> list_records(const Db& db, const Shelf& shelf, std::optional<std::int64_t> dataset_id) {
   Statement s(db, columns_of(shelf) + (dataset_id ? "WHERE dataset_id = ? " : "") +
                       "ORDER BY rowid");  // rowid grows with each insert
@@ -489,6 +496,9 @@ bool delete_record(const Db& db, const Shelf& shelf, const std::string& name) {
 
 void Store::save_model(const ModelRecord& record, bool replace) { save_record({db_, path_}, kModels, record, replace); }
 std::optional<ModelRecord> Store::get_model(const std::string& name) const { return get_record({db_, path_}, kModels, name); }
+std::optional<std::string> Store::model_stamp(const std::string& name) const {
+  return record_stamp({db_, path_}, kModels, name);
+}
 std::vector<ModelRecord> Store::list_models() const { return list_records({db_, path_}, kModels, std::nullopt); }
 std::vector<ModelRecord> Store::models_for_dataset(std::int64_t dataset_id) const {
   return list_records({db_, path_}, kModels, dataset_id);

@@ -58,6 +58,9 @@ class Store {
   // Error(conflict) when the name exists and replace is false.
   void save_model(const ModelRecord& record, bool replace);
   std::optional<ModelRecord> get_model(const std::string& name) const;  // with the blob
+  // What tells one stored version of a model from another without reading its file (its row, creation time
+  // and size): a model opened before can be kept while its stamp stays the same. nullopt: no such model.
+  std::optional<std::string> model_stamp(const std::string& name) const;
   std::vector<ModelRecord> list_models() const;                          // without blobs, oldest first
   std::vector<ModelRecord> models_for_dataset(std::int64_t dataset_id) const;
   bool delete_model(const std::string& name);

@@ -124,6 +124,32 @@ TEST_F(AppTest, MinAttemptsDecidesWhoIsEnrolled) {
   EXPECT_EQ(r.n_feature_rows, 21u);
 }
 
+TEST_F(AppTest, StreamingAChainGivesTheRowsOfLoadingIt) {
+  for (const std::optional<std::string>& phrase : {std::optional<std::string>{}, std::optional<std::string>{"helo"}}) {
+    DataOptions options;
+    options.phrase = phrase;
+    options.min_attempts = 3;
+    const LoadedData loaded = load_training_data(store_, url_, options, {});
+    const LabelledFeatures want = labelled_features(loaded);
+    const StreamedFeatures got = stream_training_features(url_, options, {});
+    EXPECT_EQ(got.pages.size(), 4u);
+    EXPECT_FALSE(got.failure.has_value());
+    EXPECT_EQ(got.n_attempts, loaded.attempts.size());
+    EXPECT_EQ(got.phrase.phrase, loaded.validation.phrase.phrase);
+    EXPECT_EQ(got.layout, loaded.layout);
+    ASSERT_EQ(got.users.size(), loaded.validation.users.size());
+    for (std::size_t u = 0; u < got.users.size(); ++u) {
+      EXPECT_EQ(got.users[u].valid, loaded.validation.users[u].valid);
+      EXPECT_EQ(got.users[u].enrolled, loaded.validation.users[u].enrolled);
+    }
+    EXPECT_EQ(got.features.labels, want.labels);
+    EXPECT_EQ(got.features.y, want.y);
+    EXPECT_EQ(got.features.attempt_index, want.attempt_index);
+    EXPECT_EQ(got.features.x.data(), want.x.data());
+  }
+  EXPECT_EQ(stream_training_features(url_, {}, {}).features.x.rows(), 61u);  // 20 + 21 + 20 of "hello"
+}
+
 TEST_F(AppTest, TrainHoldsOutAndComparesEveryModelOnTheDataSet) {
   const TrainReport m = train(store_, request("manhattan", "m1"));
   EXPECT_EQ(m.labels, (std::vector<std::string>{"ann", "bob", "cat"}));

@@ -20,6 +20,20 @@ TEST(Timestamp, RefusesWhatIsNotATimestamp) {
   EXPECT_TRUE(parse_timestamp("2020-02-29T00:00:00").has_value());
 }
 
+TEST(Timestamp, TheRememberedMinuteGivesTheSameAnswersAsAFreshParse) {
+  // parse_timestamp remembers the last minute it read; what follows it must still be checked in full.
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:06:21.140078"), 1547651181140078);
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:06:59.999999"), 1547651219999999);
+  for (const char* bad : {"2019-01-16T15:06:60", "2019-01-16T15:06:2x", "2019-01-16T15:06:21.", "2019-01-16T15:06-21",
+                          "2019-01-16T15:06:21.1234567", "2019-01-16T15:06:21 "})
+    EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
+  EXPECT_FALSE(parse_timestamp("2019-01-16T15:61:00").has_value());
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:07:00"), 1547651220000000);  // the next minute, read afresh
+  EXPECT_EQ(parse_timestamp("1969-12-31T23:59:59.5"), -500000);       // before 1970: a negative minute
+  EXPECT_EQ(parse_timestamp("1969-12-31T23:59:58"), -2000000);
+  EXPECT_EQ(parse_timestamp("2019-01-16 15:07:01"), 1547651221000000);  // the other separator: another key
+}
+
 TEST(Timestamp, CivilAndFormatRoundTrip) {
   const Micros t = *parse_timestamp("2009-03-01T09:00:20.149100");
   const CivilTime c = to_civil(t);

@@ -383,5 +383,36 @@ TEST(Cart, LoadChecksEveryIndex) {
   for (std::size_t len = 0; len < whole.size(); ++len) EXPECT_NE(load_error(whole.substr(0, len)), "") << len;
 }
 
+TEST(Cart, PredictFollowsTheNodesWhateverTheirOrderInTheFile) {
+  // Children far from each other and in reverse order: node 0 splits to 4 (left) and 1 (right); 1 splits to
+  // 3 and 2. predict() reads its own compact copy of the nodes; it must land where leaf_index does.
+  const auto bytes = TreeBytes(2, 3, 5)
+                         .split(0, 0.5, 4, 1)
+                         .split(1, -1.0, 3, 2)
+                         .leaf({{2, 1.0}})
+                         .leaf({{1, 1.0}})
+                         .leaf({{0, 1.0}});
+  CartTree tree;
+  BinaryReader in(bytes.w.bytes());
+  tree.load(in);
+  const double nan = std::nan("");
+  for (const std::vector<double>& row : std::vector<std::vector<double>>{
+           {0.0, 0.0}, {0.5, 5.0}, {0.6, -1.0}, {0.6, -0.9}, {nan, -2.0}, {nan, nan}, {0.0, nan}}) {
+    EXPECT_EQ(tree.predict(row), tree.nodes()[tree.leaf_index(row)].predicted) << row[0] << " " << row[1];
+  }
+  EXPECT_EQ(tree.predict(std::vector<double>{0.5, 9.0}), 0);   // left of the root: node 4
+  EXPECT_EQ(tree.predict(std::vector<double>{0.7, -1.0}), 1);  // right, then left: node 3
+  EXPECT_EQ(tree.predict(std::vector<double>{0.7, -0.5}), 2);  // right, right: node 2
+  EXPECT_EQ(tree.predict(std::vector<double>{nan, -0.5}), 2);  // NaN is not <= anything: right
+}
+
+TEST(Cart, PredictAgreesWithLeafIndexOnAFittedTree) {
+  const auto data = blobs(400, 4, 5, 1.5, 3);
+  CartTree tree;
+  tree.fit(data.x, data.y, ones(400), 5, 8);
+  for (std::size_t r = 0; r < data.x.rows(); ++r)
+    EXPECT_EQ(tree.predict(data.x.row(r)), tree.nodes()[tree.leaf_index(data.x.row(r))].predicted);
+}
+
 }  // namespace
 }  // namespace ksauth::models
