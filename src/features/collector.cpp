@@ -24,18 +24,27 @@ std::vector<std::size_t> press_only_columns(std::size_t width) {
 
 void FeatureCollector::add(const Attempt& attempt) {
   const std::size_t index = n_attempts_++;
-  auto [user, new_user] = user_index_.try_emplace(attempt.user, static_cast<std::uint32_t>(users_.size()));
-  if (new_user) {
-    users_.push_back(attempt.user);
-    user_attempts_.push_back(0);
+  if (!has_last_user_ || users_[last_user_] != attempt.user) {
+    auto [user, new_user] = user_index_.try_emplace(attempt.user, static_cast<std::uint32_t>(users_.size()));
+    if (new_user) {
+      users_.push_back(attempt.user);
+      user_attempts_.push_back(0);
+    }
+    last_user_ = user->second;
+    has_last_user_ = true;
   }
-  ++user_attempts_[user->second];
+  ++user_attempts_[last_user_];
 
-  const Replay r = replay(attempt);
+  replay_into(attempt, replay_);
+  const Replay& r = replay_;
   if (r.kept.empty()) return;  // no text: invalid for every phrase, and no features
-  auto [slot, new_text] = text_index_.try_emplace(r.text, texts_.size());
-  if (new_text) texts_.push_back({r.text, 3 * r.kept.size() - 2 + 2, {}, {}, {}, {}});
-  TextRows& rows = texts_[slot->second];
+  if (!has_last_text_ || texts_[last_text_].text != r.text) {
+    auto [slot, new_text] = text_index_.try_emplace(r.text, texts_.size());
+    if (new_text) texts_.push_back({r.text, 3 * r.kept.size() - 2 + 2, {}, {}, {}, {}});
+    last_text_ = slot->second;
+    has_last_text_ = true;
+  }
+  TextRows& rows = texts_[last_text_];
   const bool with_release = has_release_times(attempt, r);
   if (with_release) {
     append_values(attempt, r, true, rows.values);
@@ -51,7 +60,7 @@ void FeatureCollector::add(const Attempt& attempt) {
     }
     rows.values.insert(rows.values.end(), scratch_.end() - 2, scratch_.end());
   }
-  rows.user.push_back(user->second);
+  rows.user.push_back(last_user_);
   rows.attempt.push_back(index);
   rows.with_release.push_back(with_release);
 }

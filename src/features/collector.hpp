@@ -63,6 +63,12 @@ class FeatureCollector {
   std::vector<std::size_t> user_attempts_;                // attempts per user
   std::unordered_map<std::string, std::uint32_t> user_index_;
   std::vector<double> scratch_;
+  Replay replay_;  // reused for every attempt
+  // The user and text of the attempt before: consecutive attempts mostly share them, and a comparison
+  // costs less than a hash lookup.
+  std::uint32_t last_user_ = 0;
+  std::size_t last_text_ = 0;
+  bool has_last_user_ = false, has_last_text_ = false;
 };
 
 }  // namespace ksauth::features

@@ -2,24 +2,29 @@
 
 namespace ksauth::features {
 
-Replay replay(const Attempt& attempt) {
-  Replay out;
-  std::vector<std::size_t> lengths;  // byte length of each kept character, to delete it whole
+void replay_into(const Attempt& attempt, Replay& out) {
+  out.text.clear();
+  out.kept.clear();
+  out.backspaces = 0;
   for (std::size_t i = 0; i < attempt.events.size(); ++i) {
     const std::string& key = attempt.events[i].key;
     if (key == kBackspace) {
       ++out.backspaces;
       if (!out.kept.empty()) {
-        out.text.resize(out.text.size() - lengths.back());
-        lengths.pop_back();
+        // Delete the last character whole: the bytes of the key that typed it.
+        out.text.resize(out.text.size() - attempt.events[out.kept.back()].key.size());
         out.kept.pop_back();
       }
     } else if (!is_named_key(key)) {
       out.text += key;
-      lengths.push_back(key.size());
       out.kept.push_back(i);
     }
   }
+}
+
+Replay replay(const Attempt& attempt) {
+  Replay out;
+  replay_into(attempt, out);
   return out;
 }
 

@@ -16,6 +16,8 @@ struct Replay {
 
 // "[backspace]" deletes the previous character; other named keys ("[shift]") are timed but type nothing.
 Replay replay(const Attempt& attempt);
+// The same into `out`, reusing its memory (for replaying many attempts one after another).
+void replay_into(const Attempt& attempt, Replay& out);
 
 // The number of Unicode code points in UTF-8 text (the phrase positions), and the text cut into them.
 std::size_t code_points(const std::string& utf8);

@@ -4,6 +4,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <thread>
+#include <mutex>
+#include <exception>
+#include <condition_variable>
 #include <unordered_set>
 #include <utility>
 
@@ -116,21 +120,33 @@ KeyEvent parse_event(element el, std::size_t a, std::size_t e) {
          kTimestampExample + "\"} (" + got(el) + ")");
   KeyEvent ev;
 
-  element character;
-  if (obj["character"].get(character) != simdjson::SUCCESS)
-    fail(event_place(a, e) + ": missing key \"character\"");
+  // One pass over the members (a lookup per key would scan them three times); the first of a repeated key
+  // counts, as it would for a lookup.
+  element character, typed, released;
+  bool has_character = false, has_typed = false, has_released = false;
+  for (const auto field : obj) {
+    if (!has_character && field.key == "character") {
+      character = field.value;
+      has_character = true;
+    } else if (!has_typed && field.key == "typed_at") {
+      typed = field.value;
+      has_typed = true;
+    } else if (!has_released && field.key == "released_at") {
+      released = field.value;
+      has_released = true;
+    }
+  }
+  if (!has_character) fail(event_place(a, e) + ": missing key \"character\"");
   std::string_view key;
   if (character.get(key) != simdjson::SUCCESS || !valid_key(key))
     fail(event_place(a, e) + ": \"character\" must be one character or a bracketed key name like [shift] (" +
          got(character) + ")");
   ev.key = std::string(key);
 
-  element typed;
-  if (obj["typed_at"].get(typed) != simdjson::SUCCESS) fail(event_place(a, e) + ": missing key \"typed_at\"");
+  if (!has_typed) fail(event_place(a, e) + ": missing key \"typed_at\"");
   ev.pressed_at = parse_time(typed, a, e, "typed_at");
 
-  element released;
-  if (obj["released_at"].get(released) == simdjson::SUCCESS && !released.is_null()) {
+  if (has_released && !released.is_null()) {
     ev.released_at = parse_time(released, a, e, "released_at");
     if (*ev.released_at < ev.pressed_at)
       fail(event_place(a, e) + ": released_at before typed_at (" + format_timestamp(*ev.released_at) + " < " +
@@ -162,9 +178,11 @@ std::vector<Attempt> parse_attempts(element list, const char* key, const std::st
   return out;
 }
 
-simdjson::dom::object parse_root(simdjson::dom::parser& parser, std::string_view json, const char* expected) {
+// padded: json is followed by SIMDJSON_PADDING readable bytes (a fetched body), so the parser need not copy it.
+simdjson::dom::object parse_root(simdjson::dom::parser& parser, std::string_view json, const char* expected,
+                                 bool padded = false) {
   element root;
-  if (const auto err = parser.parse(json.data(), json.size()).get(root); err != simdjson::SUCCESS)
+  if (const auto err = parser.parse(json.data(), json.size(), !padded).get(root); err != simdjson::SUCCESS)
     fail(std::string("invalid JSON: ") + simdjson::error_message(err));
   simdjson::dom::object obj;
   if (root.get(obj) != simdjson::SUCCESS)
@@ -178,10 +196,19 @@ element required(simdjson::dom::object obj, const char* key, const char* hint = 
   return value;
 }
 
-TrainingPage parse_training_page_with(simdjson::dom::parser& parser, std::string_view json) {
-  const auto obj = parse_root(parser, json, "\"user_data\", \"user_label\" and \"next\"");
+// A training page parsed as far as its top level: its attempts are read from user_data afterwards, while the
+// parser that holds the document is left alone.
+struct PageHeader {
+  element user_data;
+  std::string label;
+  std::optional<std::string> next;
+};
+
+PageHeader parse_page_header(simdjson::dom::parser& parser, std::string_view json, bool padded) {
+  const auto obj = parse_root(parser, json, "\"user_data\", \"user_label\" and \"next\"", padded);
   const bool test_file = obj["attempts"].error() == simdjson::SUCCESS;
-  const element data = required(obj, "user_data", test_file ? " (this looks like a test file: {\"attempts\": ...})" : "");
+  PageHeader header;
+  header.user_data = required(obj, "user_data", test_file ? " (this looks like a test file: {\"attempts\": ...})" : "");
 
   const element label_value = required(obj, "user_label");
   std::string_view label;
@@ -194,18 +221,29 @@ TrainingPage parse_training_page_with(simdjson::dom::parser& parser, std::string
   if (has_control(label)) fail("\"user_label\" contains a control character (" + got(label_value) + ")");
 
   const element next_value = required(obj, "next", " (null on the last page)");
-  TrainingPage page;
   if (!next_value.is_null()) {
     std::string_view next;
     if (next_value.get(next) != simdjson::SUCCESS)
       fail("\"next\" must be a string or null (" + got(next_value) + ")");
     if (next.empty()) fail("\"next\" must be a URL or null, not an empty string");
     if (has_control(next)) fail("\"next\" contains a control character (" + got(next_value) + ")");
-    page.next = std::string(next);
+    header.next = std::string(next);
   }
-  page.user_label = std::string(label);
-  page.attempts = parse_attempts(data, "user_data", page.user_label);
+  header.label = std::string(label);
+  return header;
+}
+
+TrainingPage page_of(PageHeader& header) {
+  TrainingPage page;
+  page.user_label = std::move(header.label);
+  page.next = std::move(header.next);
+  page.attempts = parse_attempts(header.user_data, "user_data", page.user_label);
   return page;
+}
+
+TrainingPage parse_training_page_with(simdjson::dom::parser& parser, std::string_view json, bool padded = false) {
+  PageHeader header = parse_page_header(parser, json, padded);
+  return page_of(header);
 }
 
 std::vector<Attempt> parse_test_file_with(simdjson::dom::parser& parser, std::string_view json) {
@@ -238,6 +276,138 @@ std::string reason_of(const Error& e, const std::string& url) {
   return std::string(message);
 }
 
+bool is_padded(const std::string& body) { return body.capacity() - body.size() >= simdjson::SIMDJSON_PADDING; }
+
+// The pages after the first, fetched and parsed one page ahead of their reader, on a thread of its own: the
+// next page's download and JSON parse overlap the reading of this page's attempts, which are the two halves
+// of the work. Walks the chain's `next` links with the checks of walk_training_chain (loops, http pages
+// pointing to files, the page limit). Two parsers take turns: the reader's page stays intact in one while
+// the next one is parsed into the other.
+class PagePrefetcher {
+ public:
+  // One step of the chain: a page parsed up to its top level, or a failure that ends the chain, or the end
+  // (neither set), or an unexpected exception.
+  struct Item {
+    std::string url;
+    std::optional<PageHeader> header;  // its document lives in the slot's parser until the next call
+    std::optional<PageFailure> failure;
+    std::exception_ptr error;
+  };
+
+  PagePrefetcher(const std::string& first_url, const std::string& first_next) {
+    thread_ = std::thread([this, first_url, first_next] { run(first_url, first_next); });
+  }
+  ~PagePrefetcher() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  PagePrefetcher(const PagePrefetcher&) = delete;
+  PagePrefetcher& operator=(const PagePrefetcher&) = delete;
+
+  // The next step; the one returned before is given back (its slot may be parsed into again).
+  Item& next() {
+    std::unique_lock lock(mutex_);
+    if (taken_ > 0) released_ = taken_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return produced_ > taken_; });
+    return slots_[taken_++ % 2].item;
+  }
+
+ private:
+  struct Slot {
+    simdjson::dom::parser parser;
+    std::string body;
+    Item item;
+  };
+
+  // Waits until slot n % 2 is free (item n - 2 given back); false when stopping.
+  bool wait_for_slot(std::size_t n) {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return stopping_ || released_ + 2 > n; });
+    return !stopping_;
+  }
+  void publish() {
+    {
+      std::lock_guard lock(mutex_);
+      ++produced_;
+    }
+    changed_.notify_all();
+  }
+  bool stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+  }
+
+  void run(std::string current, std::optional<std::string> next_ref) {
+    std::unordered_set<std::string> visited{page_identity(current)};
+    std::size_t pages = 1;
+    for (std::size_t n = 0;; ++n) {
+      if (!wait_for_slot(n)) return;
+      Slot& slot = slots_[n % 2];
+      slot.item = Item{};
+      try {
+        const bool last = step(slot, current, next_ref, visited, pages);
+        publish();
+        if (last) return;
+      } catch (...) {
+        slot.item.error = std::current_exception();
+        publish();
+        return;
+      }
+      if (stopping()) return;
+    }
+  }
+
+  // Fills the slot with the page after `current`; true when the chain ends with it.
+  bool step(Slot& slot, std::string& current, std::optional<std::string>& next_ref,
+            std::unordered_set<std::string>& visited, std::size_t& pages) {
+    Item& item = slot.item;
+    if (!next_ref) return true;  // the end
+    std::string next = resolve_url(current, *next_ref);
+    item.url = next;
+    if (is_remote(current) && !is_remote(next)) {
+      // A page from the network must not make us read this machine's files.
+      item.failure = PageFailure{next, "a page served over HTTP may only point to another http(s) page"};
+      return true;
+    }
+    if (!visited.insert(page_identity(next)).second) {
+      item.failure = PageFailure{next, "next points back to page " + next + " already loaded (a loop)"};
+      return true;
+    }
+    if (pages >= kMaxChainPages) {
+      item.failure = PageFailure{next, "the chain is longer than " + std::to_string(kMaxChainPages) +
+                                           " pages; stopped before this one"};
+      return true;
+    }
+    try {
+      slot.body = fetch(next);
+      item.header = parse_named(next, slot.body, [&](const std::string& body) {
+        return parse_page_header(slot.parser, body, is_padded(body));
+      });
+    } catch (const Error& e) {
+      item.failure = PageFailure{next, reason_of(e, next)};
+      return true;
+    }
+    ++pages;
+    next_ref = item.header->next;
+    current = std::move(next);
+    return false;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool stopping_ = false;
+  std::size_t produced_ = 0;  // items published
+  std::size_t taken_ = 0;     // items handed to the reader
+  std::size_t released_ = 0;  // items given back
+  Slot slots_[2];
+  std::thread thread_;
+};
+
 }  // namespace
 
 TrainingPage parse_training_page(std::string_view json) {
@@ -253,9 +423,6 @@ std::vector<Attempt> parse_test_file(std::string_view json) {
 ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
                               const Progress& progress) {
   progress.throw_if_cancelled();
-  simdjson::dom::parser parser;  // reused: its buffers grow once
-  auto parse = [&](std::string_view json) { return parse_training_page_with(parser, json); };
-
   ChainWalk out;
   // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
   std::string body = fetch(url);
@@ -268,40 +435,34 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
     progress.report("download", 1, 0);
     return out;
   }
-  TrainingPage page = parse_named(url, body, parse);
+  simdjson::dom::parser parser;
+  TrainingPage page = parse_named(url, body, [&](const std::string& text) {
+    return parse_training_page_with(parser, text, is_padded(text));
+  });
   body = {};
-  // Loops are found on page identities ("./a.json" and "a.json" are one page).
-  std::unordered_set<std::string> visited{page_identity(url)};
-  std::string current = url;
-  while (true) {
-    out.pages.push_back(current);
-    on_page(page);
-    progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
-    if (!page.next) break;
+  out.pages.push_back(url);
+  on_page(page);
+  progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
+  if (!page.next) return out;
 
-    std::string next = resolve_url(current, *page.next);
-    if (is_remote(current) && !is_remote(next)) {
-      // A page from the network must not make us read this machine's files.
-      out.failure = PageFailure{next, "a page served over HTTP may only point to another http(s) page"};
+  PagePrefetcher ahead(url, *page.next);
+  while (true) {
+    PagePrefetcher::Item& item = ahead.next();
+    if (item.error) std::rethrow_exception(item.error);
+    if (item.failure) {
+      out.failure = std::move(item.failure);
       break;
     }
-    if (!visited.insert(page_identity(next)).second) {
-      out.failure = PageFailure{next, "next points back to page " + next + " already loaded (a loop)"};
-      break;
-    }
-    if (out.pages.size() >= kMaxChainPages) {
-      out.failure = PageFailure{next, "the chain is longer than " + std::to_string(kMaxChainPages) +
-                                          " pages; stopped before this one"};
-      break;
-    }
+    if (!item.header) break;  // the last page was read
     try {
-      page = load(next, parse);
+      page = page_of(*item.header);
     } catch (const Error& e) {
-      if (e.kind() == ErrorKind::cancelled) throw;
-      out.failure = PageFailure{next, reason_of(e, next)};
+      out.failure = PageFailure{item.url, e.what()};
       break;
     }
-    current = std::move(next);
+    out.pages.push_back(item.url);
+    on_page(page);
+    progress.report("download", out.pages.size(), 0);
   }
   return out;
 }

@@ -108,18 +108,15 @@ Matrix AdaBoost::predict_proba(const Matrix& x) const {
   Matrix out(x.rows(), k, 0.0);
   double alpha_sum = 0;
   for (double a : alphas_) alpha_sum += a;
-  // Tree by tree over a block of rows, not row by row over every tree: one tree's nodes stay in cache
-  // while the block's rows pass through it (all the trees together do not fit; a block of rows does).
-  constexpr std::size_t kBlockRows = 256;
-  for (std::size_t begin = 0; begin < x.rows(); begin += kBlockRows) {
-    const std::size_t end = std::min(x.rows(), begin + kBlockRows);
-    for (std::size_t t = 0; t < trees_.size(); ++t) {
-      const CartTree& tree = trees_[t];
-      const double alpha = alphas_[t];
-      for (std::size_t r = begin; r < end; ++r) out(r, static_cast<std::size_t>(tree.predict(x.row(r)))) += alpha;
-    }
-    for (std::size_t r = begin; r < end; ++r)
-      for (double& v : out.row(r)) v /= alpha_sum;
+  // Each row through all the trees, several trees in step (CartTree::predict_each). Measured on the CMU
+  // chain's 200 depth-10 trees, this beat passing blocks of rows through one tree at a time (137,000 against
+  // 105,000 rows/s in batches) and one tree at a time per row (170,000 against 72,000 rows/s one by one).
+  std::vector<int> classes(trees_.size());
+  for (std::size_t r = 0; r < x.rows(); ++r) {
+    CartTree::predict_each(trees_, x.row(r), classes);
+    auto votes = out.row(r);
+    for (std::size_t t = 0; t < trees_.size(); ++t) votes[static_cast<std::size_t>(classes[t])] += alphas_[t];
+    for (double& v : votes) v /= alpha_sum;
   }
   return out;
 }

@@ -589,6 +589,28 @@ void CartTree::load(BinaryReader& in) {
   *this = std::move(tree);
 }
 
+void CartTree::predict_each(std::span<const CartTree> trees, std::span<const double> row, std::span<int> out) {
+  constexpr std::size_t kInStep = 8;
+  std::size_t t = 0;
+  for (; t + kInStep <= trees.size(); t += kInStep) {
+    const FlatNode* nodes[kInStep];
+    std::size_t at[kInStep] = {};
+    for (std::size_t j = 0; j < kInStep; ++j) nodes[j] = trees[t + j].flat_.data();
+    bool moving = true;
+    while (moving) {
+      moving = false;
+      for (std::size_t j = 0; j < kInStep; ++j) {
+        const FlatNode& node = nodes[j][at[j]];
+        if (node.feature < 0) continue;
+        at[j] = static_cast<std::size_t>(node.next) + !(row[static_cast<std::size_t>(node.feature)] <= node.threshold);
+        moving = true;
+      }
+    }
+    for (std::size_t j = 0; j < kInStep; ++j) out[t + j] = nodes[j][at[j]].next;
+  }
+  for (; t < trees.size(); ++t) out[t] = trees[t].predict(row);
+}
+
 void CartTree::build_flat() {
   // Breadth first from the root, each node's two children placed together as they are met.
   flat_.assign(nodes_.size(), FlatNode{});

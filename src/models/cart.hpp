@@ -88,6 +88,10 @@ class CartTree {
     return flat_[i].next;
   }
   std::vector<int> predict(const Matrix& x) const;  // throws Error(invalid_input) on a width mismatch
+  // out[t] = trees[t].predict(row) for every tree. The trees are walked several at a time, in step, so that
+  // their memory reads overlap: a row through hundreds of trees that do not fit in cache waits on memory,
+  // and one tree at a time it waits for each read in turn.
+  static void predict_each(std::span<const CartTree> trees, std::span<const double> row, std::span<int> out);
   std::vector<double> predict_distribution(std::span<const double> row) const;
   std::size_t leaf_index(std::span<const double> row) const;
 

@@ -3,6 +3,8 @@
 #include "core/text.hpp"
 #include "ingest/fetch.hpp"
 
+#include <simdjson.h>
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -94,6 +96,17 @@ json json_body(const httplib::Request& req) {
   if (body.is_discarded()) throw bad("the request body is not valid JSON");
   if (!body.is_object()) throw bad("the request body must be a JSON object");
   return body;
+}
+
+std::vector<bool> body_members(const httplib::Request& req, std::initializer_list<const char*> keys) {
+  thread_local simdjson::dom::parser parser;  // keeps its buffers between the requests of a thread
+  simdjson::dom::element root;
+  if (parser.parse(req.body).get(root) != simdjson::SUCCESS) throw bad("the request body is not valid JSON");
+  simdjson::dom::object object;
+  if (root.get(object) != simdjson::SUCCESS) throw bad("the request body must be a JSON object");
+  std::vector<bool> out;
+  for (const char* key : keys) out.push_back(object[key].error() == simdjson::SUCCESS);
+  return out;
 }
 
 std::optional<std::string> string_field(const json& body, const std::string& name) {

@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "app/data_set.hpp"
 #include "core/error.hpp"
@@ -35,6 +37,9 @@ std::int64_t dataset_id(const std::string& text);
 
 // The body as a JSON object; Error(invalid_input) for malformed JSON or another JSON type.
 nlohmann::json json_body(const httplib::Request& req);
+// Which of `keys` the body, a JSON object, has as members: parsed with simdjson rather than into a
+// nlohmann::json, for bodies that may be large or hot (a test file to predict). Errors as json_body.
+std::vector<bool> body_members(const httplib::Request& req, std::initializer_list<const char*> keys);
 
 // Fields of a JSON object body. Missing or null: the default. Another type: Error(invalid_input) naming it.
 std::optional<std::string> string_field(const nlohmann::json& body, const std::string& name);

@@ -13,11 +13,11 @@ using nlohmann::json;
 // A body {"attempts": [...]} (the test file format itself) or {"url": "..."}.
 app::PredictReport predictions(const std::string& db, bool allow_local, app::ModelCache& models,
                                const httplib::Request& req, const std::string& name) {
-  const json body = json_body(req);
-  const bool has_attempts = body.contains("attempts"), has_url = body.contains("url");
+  const std::vector<bool> members = body_members(req, {"attempts", "url"});
+  const bool has_attempts = members[0], has_url = members[1];
   if (has_attempts == has_url)
     throw Error(ErrorKind::invalid_input, "the body needs either \"attempts\" or \"url\" (not both)");
-  if (has_url) return app::predict(store::Store(db), source_url(body, allow_local), name);
+  if (has_url) return app::predict(store::Store(db), source_url(json_body(req), allow_local), name);
   return app::predict_test_json(*models.open(name), req.body, name);
 }
 
@@ -42,10 +42,11 @@ void add_model_routes(Router& router, const Context& ctx) {
     send_json(res, app::to_json(app::get_model_summary(store, name)));
   });
 
-  router.del(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
+  router.del(base + "/([^/]+)", [db, &models](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
     store::Store store(db);
     app::delete_model(store, name);
+    models.forget(name);
     send_json(res, {{"deleted", name}});
   });
 

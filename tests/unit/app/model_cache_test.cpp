@@ -39,7 +39,7 @@ class ModelCacheTest : public ::testing::Test {
 
 TEST_F(ModelCacheTest, KeepsAModelOpenUntilTheStoreHoldsAnotherVersion) {
   train_model("manhattan", "m");
-  ModelCache cache(db_);
+  ModelCache cache(db_, 16, std::chrono::milliseconds(0));  // the store asked every time
   const auto first = cache.open("m");
   EXPECT_EQ(first->classifier->type(), "manhattan");
   EXPECT_EQ(cache.open("m"), first);  // the same object: not read again
@@ -55,10 +55,20 @@ TEST_F(ModelCacheTest, KeepsAModelOpenUntilTheStoreHoldsAnotherVersion) {
   EXPECT_EQ(testing::error_kind([&] { (void)cache.open("m"); }), ErrorKind::not_found);
 }
 
+TEST_F(ModelCacheTest, AsksTheStoreAtMostOncePerRecheckInterval) {
+  train_model("manhattan", "m");
+  ModelCache cache(db_, 16, std::chrono::hours(1));
+  const auto first = cache.open("m");
+  train_model("adaboost", "m", true);
+  EXPECT_EQ(cache.open("m"), first);  // within the interval: not asked
+  cache.forget("m");
+  EXPECT_EQ(cache.open("m")->classifier->type(), "adaboost");
+}
+
 TEST_F(ModelCacheTest, KeepsAtMostItsCapacity) {
   train_model("manhattan", "a");
   train_model("manhattan", "b");
-  ModelCache cache(db_, 1);
+  ModelCache cache(db_, 1, std::chrono::milliseconds(0));
   const auto a = cache.open("a");
   EXPECT_EQ(cache.open("a"), a);
   (void)cache.open("b");  // closes a

@@ -142,6 +142,51 @@ TEST_F(Chains, CancellationPropagates) {
   }
 }
 
+TEST(LongChains, PagesArriveInOrderAndStopAtTheFirstBadOne) {
+  // Twelve pages: the pages after the first are read ahead on a second thread, two parsers taking turns;
+  // every page must arrive whole and in order, and a bad page must end the chain with nothing of it.
+  testing::TempDir dir;
+  std::vector<std::vector<Attempt>> users;
+  for (int u = 0; u < 12; ++u)
+    users.push_back(testing::synthetic_attempts("u" + std::to_string(u), u, "abc", 3 + static_cast<std::size_t>(u), true));
+  const std::string first = testing::write_chain(dir, users);
+  const ChainLoad whole = load_training_chain(first);
+  EXPECT_FALSE(whole.failure.has_value());
+  ASSERT_EQ(whole.pages.size(), 12u);
+  std::size_t at = 0;
+  for (int u = 0; u < 12; ++u)
+    for (std::size_t i = 0; i < 3 + static_cast<std::size_t>(u); ++i) {
+      ASSERT_LT(at, whole.attempts.size());
+      EXPECT_EQ(whole.attempts[at], users[static_cast<std::size_t>(u)][i]) << u << " " << i;
+      ++at;
+    }
+  EXPECT_EQ(at, whole.attempts.size());
+
+  // Page 8 (index 7) gets an event whose character is two characters.
+  const std::string next8 = "page8.json";
+  std::string page7 = testing::training_page_json("u7", users[7], &next8);
+  const std::string key = "\"character\":\"";
+  page7.insert(page7.find(key) + key.size(), "x");  // "a" becomes "xa"
+  dir.write("page7.json", page7);
+  const ChainLoad cut = load_training_chain(first);
+  ASSERT_TRUE(cut.failure.has_value());
+  EXPECT_EQ(cut.failure->page, whole.pages[7]);
+  EXPECT_EQ(cut.pages.size(), 7u);
+  std::size_t before = 0;
+  for (int u = 0; u < 7; ++u) before += 3 + static_cast<std::size_t>(u);
+  EXPECT_EQ(cut.attempts.size(), before);
+
+  // Cancelled at the fourth page: the error comes out and the reader ahead is stopped.
+  std::atomic<bool> cancel{false};
+  std::size_t pages_seen = 0;
+  const Progress progress([&](std::string_view, std::size_t n, std::size_t) {
+    pages_seen = n;
+    if (n == 4) cancel = true;
+  }, &cancel);
+  EXPECT_THROW(load_training_chain(first, progress), Error);
+  EXPECT_EQ(pages_seen, 4u);
+}
+
 TEST_F(Chains, MissingSecondPageStopsTheChain) {
   const ChainLoad http_load = load_training_chain(http("missing/page1.json"));
   EXPECT_EQ(http_load.pages, std::vector<std::string>{http("missing/page1.json")});
