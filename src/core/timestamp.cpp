@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdint>
 #include <cstring>
 
 namespace ksauth {
@@ -67,21 +68,38 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
   if (s.size() < 19 || s[16] != ':') return std::nullopt;
   // The events of an attempt share their minute: the last one read is remembered (per thread), so most
   // timestamps cost a comparison of 16 bytes and the seconds and microseconds.
-  thread_local char last_minute[kMinuteChars] = {};  // all zero bytes: matches no timestamp
+  thread_local std::uint64_t last_minute[2] = {0, 0};  // all zero bytes: matches no timestamp
   thread_local std::int64_t last_minute_start = 0;
+  std::uint64_t minute_bytes[2];
+  std::memcpy(minute_bytes, s.data(), kMinuteChars);
   std::int64_t minute;
-  if (std::memcmp(s.data(), last_minute, kMinuteChars) == 0) {
+  if (minute_bytes[0] == last_minute[0] && minute_bytes[1] == last_minute[1]) {
     minute = last_minute_start;
   } else {
     if (!minute_start(s, minute)) return std::nullopt;
-    std::memcpy(last_minute, s.data(), kMinuteChars);
+    last_minute[0] = minute_bytes[0];
+    last_minute[1] = minute_bytes[1];
     last_minute_start = minute;
   }
-  int sec;
-  if (!read_digits(s, 17, 2, sec) || sec > 59) return std::nullopt;
+  const auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0'); };
+  const unsigned s1 = digit(17), s2 = digit(18);
+  if (s1 > 9 || s2 > 9) return std::nullopt;
+  const int sec = static_cast<int>(s1 * 10 + s2);
+  if (sec > 59) return std::nullopt;
   int micro = 0;
-  std::size_t pos = 19;
-  if (pos < s.size() && s[pos] == '.') {
+  if (s.size() == 26 && s[19] == '.') {  // the data format's six digits: no loop, no branch per digit
+    unsigned bad = 0;
+    unsigned value = 0;
+    for (std::size_t i = 20; i < 26; ++i) {
+      const unsigned d = digit(i);
+      bad |= d > 9;
+      value = value * 10 + d;
+    }
+    if (bad) return std::nullopt;
+    micro = static_cast<int>(value);
+  } else if (s.size() > 19) {
+    std::size_t pos = 19;
+    if (s[pos] != '.') return std::nullopt;
     ++pos;
     std::size_t digits = 0;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
@@ -90,10 +108,9 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
       ++digits;
       ++pos;
     }
-    if (digits == 0) return std::nullopt;
+    if (digits == 0 || pos != s.size()) return std::nullopt;
     for (; digits < 6; ++digits) micro *= 10;
   }
-  if (pos != s.size()) return std::nullopt;
   return (minute + sec) * 1'000'000 + micro;
 }
 

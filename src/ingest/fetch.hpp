@@ -8,6 +8,8 @@ namespace ksauth::ingest {
 // (connection, other HTTP statuses, read errors), Error(invalid_input) for an unsupported scheme.
 // Every message names the URL.
 std::string fetch(const std::string& url);
+// The same into `out`, reusing its memory where it can (files); on an error `out` is unspecified.
+void fetch_into(const std::string& url, std::string& out);
 
 // `ref` resolved against `base` the way a browser resolves a link on the page `base`
 // (absolute URLs and absolute paths are kept; relative ones replace the last path segment).

@@ -155,26 +155,37 @@ KeyEvent parse_event(element el, std::size_t a, std::size_t e) {
   return ev;
 }
 
-std::vector<Attempt> parse_attempts(element list, const char* key, const std::string& user) {
+// Into `out`, reusing the attempts already there and their events' memory (a reader of page after page
+// allocates nothing once the first page is read); `out` holds exactly the list's attempts afterwards.
+void parse_attempts_into(element list, const char* key, const std::string& user, std::vector<Attempt>& out) {
   simdjson::dom::array attempts;
   if (list.get(attempts) != simdjson::SUCCESS)
     fail(std::string("\"") + key + "\" must be an array of attempts (" + got(list) + ")");
-  std::vector<Attempt> out;
-  out.reserve(attempts.size());
+  const std::size_t n = attempts.size();
+  if (out.size() > n) out.resize(n);
+  out.reserve(n);
   std::size_t a = 0;
   for (element item : attempts) {
     simdjson::dom::array events;
     if (item.get(events) != simdjson::SUCCESS)
       fail(attempt_place(a) + " must be an array of events (" + got(item) + ")");
-    Attempt attempt;
+    if (a == out.size()) out.emplace_back();
+    Attempt& attempt = out[a];
     attempt.user = user;
+    attempt.session = attempt.repetition = 0;
+    attempt.events.clear();
     attempt.events.reserve(events.size());
     std::size_t e = 0;
     for (element ev : events) attempt.events.push_back(parse_event(ev, a, e++));
     if (attempt.events.empty()) fail(attempt_place(a) + " is empty");
-    out.push_back(std::move(attempt));
     ++a;
   }
+  out.resize(a);  // the array's size is its count of elements; this only guards it
+}
+
+std::vector<Attempt> parse_attempts(element list, const char* key, const std::string& user) {
+  std::vector<Attempt> out;
+  parse_attempts_into(list, key, user, out);
   return out;
 }
 
@@ -233,11 +244,16 @@ PageHeader parse_page_header(simdjson::dom::parser& parser, std::string_view jso
   return header;
 }
 
-TrainingPage page_of(PageHeader& header) {
-  TrainingPage page;
+// The page into `page`, reusing its attempts' memory.
+void page_into(PageHeader& header, TrainingPage& page) {
   page.user_label = std::move(header.label);
   page.next = std::move(header.next);
-  page.attempts = parse_attempts(header.user_data, "user_data", page.user_label);
+  parse_attempts_into(header.user_data, "user_data", page.user_label, page.attempts);
+}
+
+TrainingPage page_of(PageHeader& header) {
+  TrainingPage page;
+  page_into(header, page);
   return page;
 }
 
@@ -384,7 +400,7 @@ class PagePrefetcher {
       return true;
     }
     try {
-      slot.body = fetch(next);
+      fetch_into(next, slot.body);
       item.header = parse_named(next, slot.body, [&](const std::string& body) {
         return parse_page_header(slot.parser, body, is_padded(body));
       });
@@ -455,7 +471,7 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
     }
     if (!item.header) break;  // the last page was read
     try {
-      page = page_of(*item.header);
+      page_into(*item.header, page);  // on_page may have moved the attempts away, or left them to reuse
     } catch (const Error& e) {
       out.failure = PageFailure{item.url, e.what()};
       break;
