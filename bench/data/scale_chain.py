@@ -5,8 +5,10 @@
 
 Each of the source's users appears K times: copy 0 is the user as recorded (so --scale 1 is the chain
 itself, page for page), copy c >= 1 ("s002.c1") is the same 300 attempts retimed as a new typist: a tempo
-of its own (every hold and press-to-press gap times one factor drawn per copy, log-normal, sd 0.1) and
-per-keystroke jitter (each hold and gap times a factor drawn per event, log-normal, sd 0.05). Keys,
+of its own (every hold and press-to-press gap times one factor drawn per copy, log-normal, sd 0.1), a
+rhythm of its own (the hold and the gap at each position of the attempt times a factor drawn per copy and
+position, log-normal, sd 0.15), and per-keystroke jitter (each hold and gap times a factor drawn per event,
+log-normal, sd 0.05). So the copies of a typist are told apart as different typists are. Keys,
 attempt counts and the page format (one page per user, indent 1, `next` to the following page) are the
 source's. Seeded: the same command writes the same bytes. Prints the first page's path.
 """
@@ -35,8 +37,9 @@ def stamp(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def retimed(attempt, tempo, rng):
-    """The attempt with every hold and press-to-press gap scaled by tempo and a per-event jitter."""
+def retimed(attempt, tempo, rhythm, rng):
+    """The attempt with every hold and press-to-press gap scaled by tempo, the position's rhythm factors
+    (hold, gap) and a per-event jitter."""
     parse = dt.datetime.fromisoformat
     presses = [parse(e["typed_at"]) for e in attempt]
     start = presses[0]
@@ -45,11 +48,11 @@ def retimed(attempt, tempo, rng):
     for i, e in enumerate(attempt):
         if i > 0:
             gap = (presses[i] - presses[i - 1]).total_seconds()
-            t = t + dt.timedelta(seconds=gap * tempo * math.exp(rng.gauss(0, 0.05)))
+            t = t + dt.timedelta(seconds=gap * tempo * rhythm(i)[1] * math.exp(rng.gauss(0, 0.05)))
         event = {"character": e["character"], "typed_at": stamp(t)}
         if "released_at" in e:
             hold = (parse(e["released_at"]) - presses[i]).total_seconds()
-            event["released_at"] = stamp(t + dt.timedelta(seconds=hold * tempo * math.exp(rng.gauss(0, 0.05))))
+            event["released_at"] = stamp(t + dt.timedelta(seconds=hold * tempo * rhythm(i)[0] * math.exp(rng.gauss(0, 0.05))))
         out.append(event)
     return out
 
@@ -79,7 +82,14 @@ def main():
         if copy > 0:
             rng = random.Random(f"{args.seed}:{label}:{copy}")
             tempo = math.exp(rng.gauss(0, 0.1))
-            data = [retimed(a, tempo, rng) for a in data]
+            factors = []  # per position: (hold, gap), drawn as positions are first met
+
+            def rhythm(i):
+                while len(factors) <= i:
+                    factors.append((math.exp(rng.gauss(0, 0.15)), math.exp(rng.gauss(0, 0.15))))
+                return factors[i]
+
+            data = [retimed(a, tempo, rhythm, rng) for a in data]
         page = {
             "user_data": data,
             "user_label": label if copy == 0 else f"{label}.c{copy}",
