@@ -8,7 +8,6 @@
 // (default 1), in attempts per second on one thread; and one attempt at a time (a batch of one), which is
 // what the HTTP API does per request. Prints one JSON object.
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -16,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/data_set.hpp"
+#include "common/rows_csv.hpp"
 #include "core/error.hpp"
 #include "core/params.hpp"
 #include "eval/metrics.hpp"
@@ -82,19 +82,8 @@ int main(int argc, char** argv) try {
   const Matrix x_holdout = rows.x.select_rows(split.holdout);
 
   if (!rows_path.empty()) {
-    std::ofstream out(rows_path);
-    out << "part,label";
-    for (const std::string& name : data.layout.names) out << ',' << name;
-    out << '\n';
-    out.precision(17);
-    auto write = [&](const char* part, std::size_t r) {
-      out << part << ',' << rows.y[r];
-      for (double v : rows.x.row(r)) out << ',' << v;
-      out << '\n';
-    };
-    for (std::size_t r : split.train) write("train", r);
-    for (std::size_t r : split.holdout) write("holdout", r);
-    if (!out) throw Error(ErrorKind::io, rows_path + ": could not write the rows");
+    const bench::RowsPart parts[] = {{"train", split.train}, {"holdout", split.holdout}};
+    bench::write_rows_csv(rows_path, data.layout.names, rows, parts);
   }
 
   const auto fit_start = Clock::now();

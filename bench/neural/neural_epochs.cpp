@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/data_set.hpp"
+#include "common/rows_csv.hpp"
 #include "core/error.hpp"
 #include "core/params.hpp"
 #include "eval/metrics.hpp"
@@ -74,20 +75,11 @@ int main(int argc, char** argv) try {
   for (std::size_t i : split.holdout) y_holdout.push_back(rows.y[i]);
   const eval::Split validation = eval::stratified_holdout(y_train, classifier->params().at("validation_fraction"), seed);
 
-  std::ofstream out(rows_path);
-  out << "part,label";
-  for (const std::string& name : data.layout.names) out << ',' << name;
-  out << '\n';
-  out.precision(17);
-  auto write_row = [&](const char* part, std::size_t r) {
-    out << part << ',' << rows.y[r];
-    for (double v : rows.x.row(r)) out << ',' << v;
-    out << '\n';
-  };
-  for (std::size_t i : validation.train) write_row("train", split.train[i]);
-  for (std::size_t i : validation.holdout) write_row("validation", split.train[i]);
-  for (std::size_t r : split.holdout) write_row("holdout", r);
-  out.close();
+  std::vector<std::size_t> train_rows, validation_rows;
+  for (std::size_t i : validation.train) train_rows.push_back(split.train[i]);
+  for (std::size_t i : validation.holdout) validation_rows.push_back(split.train[i]);
+  const bench::RowsPart parts[] = {{"train", train_rows}, {"validation", validation_rows}, {"holdout", split.holdout}};
+  bench::write_rows_csv(rows_path, data.layout.names, rows, parts);
 
   std::vector<double> epoch_seconds;
   auto last = std::chrono::steady_clock::now();

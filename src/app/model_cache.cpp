@@ -28,6 +28,8 @@ void ModelCache::give_back(std::unique_ptr<store::Store> connection) {
 }
 
 void ModelCache::forget(const std::string& name) {
+  // After any read in flight (every insertion holds load_mutex_), so that it cannot put the model back.
+  std::lock_guard loading(load_mutex_);
   std::unique_lock lock(mutex_);
   const auto found = entries_.find(name);
   if (found == entries_.end()) return;

@@ -68,18 +68,20 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
   if (s.size() < 19 || s[16] != ':') return std::nullopt;
   // The events of an attempt share their minute: the last one read is remembered (per thread), so most
   // timestamps cost a comparison of 16 bytes and the seconds and microseconds.
-  thread_local std::uint64_t last_minute[2] = {0, 0};  // all zero bytes: matches no timestamp
+  thread_local bool has_last_minute = false;  // nothing is remembered before a minute was read and checked
+  thread_local std::uint64_t last_minute[2] = {0, 0};
   thread_local std::int64_t last_minute_start = 0;
   std::uint64_t minute_bytes[2];
   std::memcpy(minute_bytes, s.data(), kMinuteChars);
   std::int64_t minute;
-  if (minute_bytes[0] == last_minute[0] && minute_bytes[1] == last_minute[1]) {
+  if (has_last_minute && minute_bytes[0] == last_minute[0] && minute_bytes[1] == last_minute[1]) {
     minute = last_minute_start;
   } else {
     if (!minute_start(s, minute)) return std::nullopt;
     last_minute[0] = minute_bytes[0];
     last_minute[1] = minute_bytes[1];
     last_minute_start = minute;
+    has_last_minute = true;
   }
   const auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0'); };
   const unsigned s1 = digit(17), s2 = digit(18);

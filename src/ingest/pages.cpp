@@ -359,22 +359,24 @@ class PagePrefetcher {
   }
 
   void run(std::string current, std::optional<std::string> next_ref) {
-    std::unordered_set<std::string> visited{page_identity(current)};
-    std::size_t pages = 1;
-    for (std::size_t n = 0;; ++n) {
-      if (!wait_for_slot(n)) return;
-      Slot& slot = slots_[n % 2];
-      slot.item = Item{};
-      try {
+    std::size_t n = 0;
+    try {
+      std::unordered_set<std::string> visited{page_identity(current)};
+      std::size_t pages = 1;
+      for (;; ++n) {
+        if (!wait_for_slot(n)) return;
+        Slot& slot = slots_[n % 2];
+        slot.item = Item{};
         const bool last = step(slot, current, next_ref, visited, pages);
         publish();
-        if (last) return;
-      } catch (...) {
-        slot.item.error = std::current_exception();
-        publish();
-        return;
+        if (last || stopping()) return;
       }
-      if (stopping()) return;
+    } catch (...) {
+      // Nothing may escape a thread. The reader gets the error in place of the step that failed (its slot is
+      // free: the failure came before that step was published).
+      slots_[n % 2].item = Item{};
+      slots_[n % 2].item.error = std::current_exception();
+      publish();
     }
   }
 

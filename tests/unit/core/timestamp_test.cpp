@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <thread>
+
 namespace ksauth {
 
 TEST(Timestamp, ParsesTheDataFormatToMicroseconds) {
@@ -32,6 +35,13 @@ TEST(Timestamp, TheRememberedMinuteGivesTheSameAnswersAsAFreshParse) {
   EXPECT_EQ(parse_timestamp("1969-12-31T23:59:59.5"), -500000);       // before 1970: a negative minute
   EXPECT_EQ(parse_timestamp("1969-12-31T23:59:58"), -2000000);
   EXPECT_EQ(parse_timestamp("2019-01-16 15:07:01"), 1547651221000000);  // the other separator: another key
+}
+
+TEST(Timestamp, NulBytesAreNotAMinuteOnAFreshThread) {
+  // A JSON string can hold "\u0000"; sixteen of them must not pass for a remembered minute.
+  std::optional<Micros> got = 0;
+  std::thread([&] { got = parse_timestamp(std::string(16, '\0') + ":00.000000"); }).join();
+  EXPECT_FALSE(got.has_value());
 }
 
 TEST(Timestamp, CivilAndFormatRoundTrip) {
