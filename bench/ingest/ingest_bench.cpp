@@ -1,5 +1,6 @@
 // Our half of the ingest pair in bench/run: a training chain from files to the validated feature matrix,
-// by the code `ksauth train` runs (ingest, replay and validation, features), without the store.
+// by app::stream_training_features: the chain walk, page parser and feature collector that `ksauth train`
+// loads with too, without the store and without keeping the key events.
 //
 //   bench_ingest FIRST_PAGE
 //

@@ -120,7 +120,7 @@ LoadedData load_uploaded_data(store::Store& store, const std::string& name, std:
 
 LabelledFeatures labelled_features(const LoadedData& data) {
   features::FeatureCollector collector;
-  for (const Attempt& a : data.attempts) collector.add(a);
+  for (std::size_t i = 0; i < data.attempts.size(); ++i) collector.add(data.attempts[i], data.validation.replays[i]);
   // The phrase as validated (given, so that no other choice can be made), for the same enrolment.
   return std::move(collector).finish(data.validation.phrase.phrase, data.validation.min_attempts).rows;
 }

@@ -23,6 +23,11 @@ std::vector<std::size_t> press_only_columns(std::size_t width) {
 }  // namespace
 
 void FeatureCollector::add(const Attempt& attempt) {
+  replay_into(attempt, replay_);
+  add(attempt, replay_);
+}
+
+void FeatureCollector::add(const Attempt& attempt, const Replay& r) {
   const std::size_t index = n_attempts_++;
   if (!has_last_user_ || users_[last_user_] != attempt.user) {
     auto [user, new_user] = user_index_.try_emplace(attempt.user, static_cast<std::uint32_t>(users_.size()));
@@ -35,12 +40,10 @@ void FeatureCollector::add(const Attempt& attempt) {
   }
   ++user_attempts_[last_user_];
 
-  replay_into(attempt, replay_);
-  const Replay& r = replay_;
   if (r.kept.empty()) return;  // no text: invalid for every phrase, and no features
   if (!has_last_text_ || texts_[last_text_].text != r.text) {
     auto [slot, new_text] = text_index_.try_emplace(r.text, texts_.size());
-    if (new_text) texts_.push_back({r.text, 3 * r.kept.size() - 2 + 2, {}, {}, {}, {}});
+    if (new_text) texts_.push_back({r.text, 3 * r.kept.size(), {}, {}, {}, {}});
     last_text_ = slot->second;
     has_last_text_ = true;
   }

@@ -39,6 +39,8 @@ struct CollectedFeatures {
 class FeatureCollector {
  public:
   void add(const Attempt& attempt);
+  // The same with the attempt's replay already made (validate() makes them): it is not replayed again.
+  void add(const Attempt& attempt, const Replay& replay);
   std::size_t size() const { return n_attempts_; }
 
   // phrase and min_attempts as for validate(): Error(invalid_input) for min_attempts < 1 or an empty phrase.
@@ -49,7 +51,7 @@ class FeatureCollector {
   // The attempts of one replayed text, in the order met.
   struct TextRows {
     std::string text;
-    std::size_t width = 0;        // values per row: make_layout(text, true).names.size()
+    std::size_t width = 0;        // values per row: make_layout(text, true).names.size(), 3 per key
     std::vector<double> values;   // width per row; holds and UD are NaN in rows without release times
     std::vector<std::uint32_t> user;
     std::vector<std::size_t> attempt;

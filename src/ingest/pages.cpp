@@ -442,15 +442,18 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
                               const Progress& progress) {
   progress.throw_if_cancelled();
   ChainWalk out;
+  const auto deliver = [&](const std::string& page_url, TrainingPage& page) {
+    out.pages.push_back(page_url);
+    on_page(page);
+    progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
+  };
   // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
   std::string body = fetch(url);
   if (is_cmu_csv(url, body)) {
     TrainingPage page;
     page.attempts = parse_named(url, body, [](std::string_view text) { return parse_cmu_csv(text); });
     body = {};
-    out.pages.push_back(url);
-    on_page(page);
-    progress.report("download", 1, 0);
+    deliver(url, page);
     return out;
   }
   simdjson::dom::parser parser;
@@ -458,9 +461,7 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
     return parse_training_page_with(parser, text, is_padded(text));
   });
   body = {};
-  out.pages.push_back(url);
-  on_page(page);
-  progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
+  deliver(url, page);
   if (!page.next) return out;
 
   PagePrefetcher ahead(url, *page.next);
@@ -478,9 +479,7 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
       out.failure = PageFailure{item.url, e.what()};
       break;
     }
-    out.pages.push_back(item.url);
-    on_page(page);
-    progress.report("download", out.pages.size(), 0);
+    deliver(item.url, page);
   }
   return out;
 }

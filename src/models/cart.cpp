@@ -602,7 +602,7 @@ void CartTree::predict_each(std::span<const CartTree> trees, std::span<const dou
       for (std::size_t j = 0; j < kInStep; ++j) {
         const FlatNode& node = nodes[j][at[j]];
         if (node.feature < 0) continue;
-        at[j] = static_cast<std::size_t>(node.next) + !(row[static_cast<std::size_t>(node.feature)] <= node.threshold);
+        at[j] = node.child(row);
         moving = true;
       }
     }

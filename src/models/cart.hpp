@@ -80,11 +80,7 @@ class CartTree {
   // The arg-max class for one row (row.size() must be n_features(); not checked here: callers check widths).
   int predict(std::span<const double> row) const {
     std::size_t i = 0;
-    while (flat_[i].feature >= 0) {
-      const FlatNode& node = flat_[i];
-      // NaN is not <= anything: it goes right, as in leaf_index.
-      i = static_cast<std::size_t>(node.next) + !(row[static_cast<std::size_t>(node.feature)] <= node.threshold);
-    }
+    while (flat_[i].feature >= 0) i = flat_[i].child(row);
     return flat_[i].next;
   }
   std::vector<int> predict(const Matrix& x) const;  // throws Error(invalid_input) on a width mismatch
@@ -126,6 +122,11 @@ class CartTree {
     double threshold = 0;
     std::int32_t feature = -1;  // -1: a leaf
     std::int32_t next = 0;      // a split: the left child (the right one follows it); a leaf: its class
+
+    // A split's child that `row` goes to. NaN is not <= anything: it goes right, as in leaf_index.
+    std::size_t child(std::span<const double> row) const {
+      return static_cast<std::size_t>(next) + !(row[static_cast<std::size_t>(feature)] <= threshold);
+    }
   };
   std::vector<FlatNode> flat_;
 

@@ -35,7 +35,6 @@ constexpr int kListenBacklog = 1024;
 
 ApiServer::ApiServer(ServerOptions options)
     : options_(std::move(options)), jobs_(options_.db_path), models_(options_.db_path) {
-  { const store::Store check(options_.db_path); }
   if (options_.web_dir.empty()) options_.web_dir = default_web_dir();
 
   http_.set_payload_max_length(kMaxBodyBytes);

@@ -25,7 +25,8 @@ std::string default_web_dir();
 
 class ApiServer {
  public:
-  // Opens the database once (Error(io) / Error(corrupt) now rather than on the first request).
+  // Opens the database once, through the model cache (Error(io) / Error(corrupt) now rather than on the first
+  // request).
   explicit ApiServer(ServerOptions options);
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
