@@ -63,7 +63,8 @@ void add_verifier_routes(Router& router, const Context& ctx) {
     const json body = json_body(req);
     const auto model = string_field(body, "model"), verifier = string_field(body, "verifier");
     if (model.has_value() == verifier.has_value())
-      throw Error(ErrorKind::invalid_input, "the body needs the verifier's name as \"model\" (or \"verifier\")");
+      throw Error(ErrorKind::invalid_input, model ? "the body names the verifier twice: \"model\" or \"verifier\", not both"
+                                                  : "the body needs the verifier's name as \"model\" (or \"verifier\")");
     const std::string name = model ? *model : *verifier;
     app::check_model_name(name);
     const std::string user = required_string(body, "user_label");
