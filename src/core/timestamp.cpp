@@ -64,8 +64,8 @@ bool minute_start(std::string_view s, std::int64_t& out) {
 
 }  // namespace
 
-std::optional<Micros> parse_timestamp(std::string_view s) {
-  if (s.size() < 19 || s[16] != ':') return std::nullopt;
+bool parse_timestamp(std::string_view s, Micros& out) {
+  if (s.size() < 19 || s[16] != ':') return false;
   // The events of an attempt share their minute: the last one read is remembered (per thread), so most
   // timestamps cost a comparison of 16 bytes and the seconds and microseconds.
   thread_local bool has_last_minute = false;  // nothing is remembered before a minute was read and checked
@@ -77,7 +77,7 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
   if (has_last_minute && minute_bytes[0] == last_minute[0] && minute_bytes[1] == last_minute[1]) {
     minute = last_minute_start;
   } else {
-    if (!minute_start(s, minute)) return std::nullopt;
+    if (!minute_start(s, minute)) return false;
     last_minute[0] = minute_bytes[0];
     last_minute[1] = minute_bytes[1];
     last_minute_start = minute;
@@ -85,9 +85,9 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
   }
   const auto digit = [&](std::size_t i) { return static_cast<unsigned>(static_cast<unsigned char>(s[i]) - '0'); };
   const unsigned s1 = digit(17), s2 = digit(18);
-  if (s1 > 9 || s2 > 9) return std::nullopt;
+  if (s1 > 9 || s2 > 9) return false;
   const int sec = static_cast<int>(s1 * 10 + s2);
-  if (sec > 59) return std::nullopt;
+  if (sec > 59) return false;
   int micro = 0;
   if (s.size() == 26 && s[19] == '.') {  // the data format's six digits: no loop, no branch per digit
     unsigned bad = 0;
@@ -97,23 +97,24 @@ std::optional<Micros> parse_timestamp(std::string_view s) {
       bad |= d > 9;
       value = value * 10 + d;
     }
-    if (bad) return std::nullopt;
+    if (bad) return false;
     micro = static_cast<int>(value);
   } else if (s.size() > 19) {
     std::size_t pos = 19;
-    if (s[pos] != '.') return std::nullopt;
+    if (s[pos] != '.') return false;
     ++pos;
     std::size_t digits = 0;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits == 6) return std::nullopt;  // finer than a microsecond: not our format
+      if (digits == 6) return false;  // finer than a microsecond: not our format
       micro = micro * 10 + (s[pos] - '0');
       ++digits;
       ++pos;
     }
-    if (digits == 0 || pos != s.size()) return std::nullopt;
+    if (digits == 0 || pos != s.size()) return false;
     for (; digits < 6; ++digits) micro *= 10;
   }
-  return (minute + sec) * 1'000'000 + micro;
+  out = (minute + sec) * 1'000'000 + micro;
+  return true;
 }
 
 CivilTime to_civil(Micros t) {

@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -176,9 +177,23 @@ std::string normalize(const std::string& url) {
 
 // ---- files ----
 
-// Into `data`, reusing its memory: a reader of page after page neither allocates nor zeroes a new buffer
-// for each (fresh memory costs a page fault per 4 KiB).
-void read_local_file(const std::string& path, const std::string& url, std::string& data) {
+// A local file opened for reading, with its size; closed with the object.
+class OpenFile {
+ public:
+  OpenFile(int fd, std::size_t size) : fd_(fd), size_(size) {}
+  ~OpenFile() { ::close(fd_); }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  int fd() const { return fd_; }
+  std::size_t size() const { return size_; }
+
+ private:
+  int fd_;
+  std::size_t size_;
+};
+
+// Only a regular file of at most kMaxBodyBytes is data.
+std::unique_ptr<OpenFile> open_local_file(const std::string& path, const std::string& url) {
   if (path.empty()) fail(ErrorKind::invalid_input, url, "empty file path");
   if (path.find('\0') != std::string::npos)
     fail(ErrorKind::invalid_input, url, "the path contains a NUL byte");
@@ -191,7 +206,7 @@ void read_local_file(const std::string& path, const std::string& url, std::strin
   if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, url, "is a directory, not a file");
   // A device or a pipe could be endless or block forever: only regular files are data.
   if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, url, "is not a regular file");
-  if (S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > kMaxBodyBytes)
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxBodyBytes)
     fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -200,12 +215,15 @@ void read_local_file(const std::string& path, const std::string& url, std::strin
     if (err == ENOENT) fail(ErrorKind::not_found, url, "no such file");
     fail(ErrorKind::io, url, std::generic_category().message(err));
   }
-  const std::unique_ptr<const int, void (*)(const int*)> closer(&fd, [](const int* f) { ::close(*f); });
-  // Read straight into the string, with room after it for the padding simdjson reads past the end of a
-  // document, so that the parser need not copy the page (kJsonPadding: SIMDJSON_PADDING, 64 bytes).
-  constexpr std::size_t kJsonPadding = 64;
-  const auto expected = static_cast<std::size_t>(st.st_size);
-  if (data.capacity() < expected + kJsonPadding) data.reserve(expected + kJsonPadding);
+  return std::make_unique<OpenFile>(fd, static_cast<std::size_t>(st.st_size));
+}
+
+// Into `data`, reusing its memory: a reader of page after page neither allocates nor zeroes a new buffer
+// for each (fresh memory costs a page fault per 4 KiB). Read straight into the string, with room after it
+// for the padding simdjson reads past the end of a document, so that the parser need not copy the page.
+void read_open_file(const OpenFile& file, const std::string& url, std::string& data) {
+  const std::size_t expected = file.size();
+  if (data.capacity() < expected + kPagePadding) data.reserve(expected + kPagePadding);
   if (data.size() < expected + 1) data.resize(expected + 1);  // one byte more, to see the end of the file
   std::size_t size = 0;
   while (true) {
@@ -213,7 +231,7 @@ void read_local_file(const std::string& path, const std::string& url, std::strin
       if (size > kMaxBodyBytes) fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
       data.resize(std::min(kMaxBodyBytes + 1, 2 * data.size()));
     }
-    const ssize_t n = ::read(fd, data.data() + size, data.size() - size);
+    const ssize_t n = ::read(file.fd(), data.data() + size, data.size() - size);
     if (n < 0) {
       if (errno == EINTR) continue;
       fail(ErrorKind::io, url, "read error: " + std::generic_category().message(errno));
@@ -225,14 +243,25 @@ void read_local_file(const std::string& path, const std::string& url, std::strin
   data.resize(size);
 }
 
-void fetch_file_url(const std::string& url, std::size_t scheme_len, std::string& out) {
-  const UrlParts p = split_url(url, scheme_len);
+// The path of a local URL (a plain path or file://), nullopt for http(s); Error for other schemes.
+std::optional<std::string> local_path(const std::string& url) {
+  if (url.empty()) throw Error(ErrorKind::invalid_input, "empty URL");
+  const std::size_t sl = scheme_length(url);
+  if (sl == 0) return url;
+  const std::string scheme = lower(std::string_view(url).substr(0, sl));
+  if (scheme == "http" || scheme == "https") return std::nullopt;
+  if (scheme != "file")
+    fail(ErrorKind::invalid_input, url,
+         "unsupported URL scheme \"" + scheme +
+             ":\" (use http://, https://, file:// or a file path; write ./name for a file whose name has a "
+             "colon)");
+  const UrlParts p = split_url(url, sl);
   if (p.has_authority && !p.authority.empty() && lower(p.authority) != "localhost")
     fail(ErrorKind::invalid_input, url,
          "file URLs on another host (\"" + p.authority + "\") are not supported");
   if (p.path.empty() || p.path.front() != '/')
     fail(ErrorKind::invalid_input, url, "a file URL needs an absolute path, like file:///data/page1.json");
-  read_local_file(percent_decode(p.path), url, out);
+  return percent_decode(p.path);
 }
 
 // ---- HTTP ----
@@ -394,19 +423,19 @@ std::string fetch(const std::string& url) {
 }
 
 void fetch_into(const std::string& url, std::string& out) {
-  if (url.empty()) throw Error(ErrorKind::invalid_input, "empty URL");
-  const std::size_t sl = scheme_length(url);
-  if (sl == 0) return read_local_file(url, url, out);
-  const std::string scheme = lower(std::string_view(url).substr(0, sl));
-  if (scheme == "http" || scheme == "https") {
-    out = fetch_http(url, sl);
-    return;
+  if (const auto path = local_path(url)) return read_open_file(*open_local_file(*path, url), url, out);
+  out = fetch_http(url, scheme_length(url));
+}
+
+void fetch_page(const std::string& url, PageBytes& out) {
+  out.mapped_.reset();
+  if (const auto path = local_path(url)) {
+    const auto file = open_local_file(*path, url);
+    if (out.mapped_.map(file->fd(), file->size(), kPagePadding)) return;
+    return read_open_file(*file, url, out.held_);
   }
-  if (scheme == "file") return fetch_file_url(url, sl, out);
-  fail(ErrorKind::invalid_input, url,
-       "unsupported URL scheme \"" + scheme +
-           ":\" (use http://, https://, file:// or a file path; write ./name for a file whose name has a "
-           "colon)");
+  out.held_ = fetch_http(url, scheme_length(url));
+  out.held_.reserve(out.held_.size() + kPagePadding);
 }
 
 bool is_remote(const std::string& url) {

@@ -1,8 +1,15 @@
 #pragma once
 // Reading a source by URL: http://, https://, file:// or a plain path.
+#include <cstddef>
 #include <string>
+#include <string_view>
+
+#include "ingest/mapped_file.hpp"
 
 namespace ksauth::ingest {
+
+// Bytes a JSON parser may read past the end of a page (simdjson's SIMDJSON_PADDING).
+inline constexpr std::size_t kPagePadding = 64;
 
 // The bytes at `url`. Error(not_found) for HTTP 404 / a missing file, Error(io) for other failures
 // (connection, other HTTP statuses, read errors), Error(invalid_input) for an unsupported scheme.
@@ -10,6 +17,24 @@ namespace ksauth::ingest {
 std::string fetch(const std::string& url);
 // The same into `out`, reusing its memory where it can (files); on an error `out` is unspecified.
 void fetch_into(const std::string& url, std::string& out);
+
+// A page's bytes, followed by kPagePadding readable bytes: a local file mapped into memory (no copy; see
+// ingest/mapped_file.hpp), a download held in memory.
+class PageBytes {
+ public:
+  std::string_view view() const { return mapped_.mapped() ? mapped_.bytes() : std::string_view(held_); }
+  // False when the file got shorter while it was read (what was lost read as zeros).
+  bool intact() const { return mapped_.intact(); }
+  // Gives back the mapping (the memory of a download is kept, to be reused).
+  void release() { mapped_.reset(); }
+
+ private:
+  friend void fetch_page(const std::string& url, PageBytes& out);
+  MappedFile mapped_;
+  std::string held_;
+};
+// The page at `url` into `out`, with the errors of fetch().
+void fetch_page(const std::string& url, PageBytes& out);
 
 // `ref` resolved against `base` the way a browser resolves a link on the page `base`
 // (absolute URLs and absolute paths are kept; relative ones replace the last path segment).

@@ -1,5 +1,5 @@
 #pragma once
-// The two JSON input formats (see ../shared/DESIGN.md), parsed with simdjson:
+// The two JSON input formats (see ../shared/DESIGN.md), parsed with simdjson On-Demand (ingest/page_parser.hpp):
 //   training page: {"user_data": [[event, ...], ...], "user_label": "u1", "next": "page2.json" | null}
 //   test file:     {"attempts": [[event, ...], ...]}
 //   event:         {"character": "B", "typed_at": "2019-01-16T15:06:21.140078", "released_at": ... (optional)}

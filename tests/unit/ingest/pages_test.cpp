@@ -254,6 +254,61 @@ TEST(ParseErrors, TimestampsWithTheirPlace) {
       "attempt 0, event 1: \"typed_at\" is not a timestamp like 2019-01-16T15:06:21.140078 (got a boolean)");
 }
 
+TEST(ParseTrainingPage, EscapedKeysAreTheKeysTheySpell) {
+  const TrainingPage page = parse_training_page(
+      R"({"user\u005fdata": [[{"ch\u0061racter": "a", "typed\u005fat": "2019-01-16T15:06:22"}]],)"
+      R"( "user_label": "u1", "n\u0065xt": null})");
+  ASSERT_EQ(page.attempts.size(), 1u);
+  EXPECT_EQ(page.attempts[0].events, (std::vector<KeyEvent>{{"a", k150622, std::nullopt}}));
+}
+
+TEST(ParseTrainingPage, TheFirstOfARepeatedKeyCounts) {
+  const TrainingPage page = parse_training_page(
+      R"({"user_label": "first", "user_data": [[{"character": "a", "character": "b",)"
+      R"( "typed_at": "2019-01-16T15:06:22", "typed_at": "soon"}]], "next": null, "user_label": "second",)"
+      R"( "user_data": 5})");
+  EXPECT_EQ(page.user_label, "first");
+  ASSERT_EQ(page.attempts.size(), 1u);
+  EXPECT_EQ(page.attempts[0].events, (std::vector<KeyEvent>{{"a", k150622, std::nullopt}}));
+}
+
+TEST(ParseErrors, MalformedJsonAnywhereInTheAttemptsIsInvalidJson) {
+  // Each is read past the top level only when the attempts are read.
+  for (const std::string json : {
+           R"({"user_data": [[{"character": "a", "typed_at": "2019-01-16T15:06:22"}}]], "user_label": "u", "next": null})",
+           R"({"user_data": [[{"character": "a" "typed_at": "2019-01-16T15:06:22"}]], "user_label": "u", "next": null})",
+           R"({"user_data": [[{"character": "a", "typed_at": "2019-01-16T15:06:22",}]], "user_label": "u", "next": null})",
+           R"({"user_data": [[{"character": "\x", "typed_at": "2019-01-16T15:06:22"}]], "user_label": "u", "next": null})",
+           R"({"user_data": [[{"character": "a", "typed_at": "2019-01-16T15:06:22"}]], "user_label": "u", "next": nul})",
+           R"({"user_data": [[{"character": "a", "typed_at": "2019-01-16T15:06:22"}]], "user_label": "u", "next": null} x)",
+           R"({"user_data": [[{"character": "a", "typed_at": "2019-01-16T15:06:22"}]], "user_label": "u", "next": null)",
+           // in values that are otherwise ignored: unknown keys and repeats
+           R"({"user_data": [], "user_label": "u", "next": null, "comment": [1, 2 3]})",
+           R"({"user_data": [], "user_label": "u", "next": null, "comment": {"a" 1}})",
+           R"({"user_data": [], "user_label": "u", "next": null, "comment": tru})",
+           R"({"user_data": [], "user_label": "u", "next": null, "comment": ]})",
+           R"({"user_data": [], "user_label": "u", "next": null, "comment": 1.2.3})",
+           R"({"user_data": [], "user_label": "u", "next": null, "user_label": "\q"})",
+           R"({"user_data": [], "user_label": "u", "next": null, "user_data": [1 2]})",
+           R"({"user_data": [[{"character": "a", "typed_at": "2019-01-16T15:06:22", "x": [1 2]}]], "user_label": "u", "next": null})",
+       }) {
+    const std::string message = page_error(json);
+    EXPECT_TRUE(message.starts_with("invalid JSON: ")) << json << " -> " << message;
+  }
+}
+
+TEST(ParseErrors, MalformedJsonInATestFilesIgnoredValuesIsInvalidJson) {
+  EXPECT_TRUE(test_error(R"({"attempts": [], "extra": {"a": [}})").starts_with("invalid JSON: "));
+  EXPECT_TRUE(test_error(R"({"attempts": [], "attempts": nope})").starts_with("invalid JSON: "));
+}
+
+TEST(ParseErrors, ARootThatIsNotAnObjectSaysWhatItIs) {
+  EXPECT_EQ(test_error(R"("abc")"), "expected a JSON object with \"attempts\" (got \"abc\")");
+  EXPECT_EQ(page_error("null"),
+            "expected a JSON object with \"user_data\", \"user_label\" and \"next\" (got null)");
+  EXPECT_TRUE(page_error("nul").starts_with("invalid JSON: "));
+}
+
 TEST(ParseTrainingPage, ReleaseEqualToPressIsAccepted) {
   const TrainingPage page = parse_training_page(page_with_event(
       R"({"character": "a", "typed_at": "2019-01-16T15:06:22", "released_at": "2019-01-16T15:06:22.000000"})"));

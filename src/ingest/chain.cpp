@@ -1,0 +1,323 @@
+// Following a training chain: walk_training_chain and load_training_chain of ingest/pages.hpp.
+//
+// A page's link to the next one is at its top level, which PageParser reads before the attempts. So the
+// pages after the first are loaded by a few worker threads, each taking the next page whose URL is known:
+// it fetches the page, reads its top level, makes the page after it known (another worker starts on that
+// one) and only then reads the attempts. The caller gets the pages in chain order. On two cores this runs
+// the page after next's download and parse beside this page's attempts and the caller's use of them.
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <limits>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "ingest/cmu_csv.hpp"
+#include "ingest/fetch.hpp"
+#include "ingest/page_parser.hpp"
+#include "ingest/pages.hpp"
+
+namespace ksauth::ingest {
+namespace {
+
+constexpr std::size_t kMaxChainPages = 100'000;
+
+constexpr const char* kChangedWhileRead = "the file changed (got shorter) while it was read";
+
+// The reason alone: fetch errors start with "URL: ", which PageFailure holds apart.
+std::string reason_of(const Error& e, const std::string& url) {
+  const std::string_view message = e.what();
+  const std::string prefix = url + ": ";
+  if (message.substr(0, prefix.size()) == prefix) return std::string(message.substr(prefix.size()));
+  return std::string(message);
+}
+
+// Where each page's `next` leads, checked as the links are met in chain order: a page from the network
+// must not make us read this machine's files, a link back to a page already met is a loop, and a chain
+// has at most kMaxChainPages pages.
+class ChainLinks {
+ public:
+  struct Link {
+    std::string url;
+    std::optional<std::string> refusal;  // why the page is not loaded
+  };
+
+  explicit ChainLinks(const std::string& first_url) : visited_{page_identity(first_url)} {}
+
+  Link follow(const std::string& current, const std::string& next) {
+    Link link{resolve_url(current, next), std::nullopt};
+    if (is_remote(current) && !is_remote(link.url)) {
+      link.refusal = "a page served over HTTP may only point to another http(s) page";
+    } else if (!visited_.insert(page_identity(link.url)).second) {
+      link.refusal = "next points back to page " + link.url + " already loaded (a loop)";
+    } else if (pages_ >= kMaxChainPages) {
+      link.refusal = "the chain is longer than " + std::to_string(kMaxChainPages) + " pages; stopped before this one";
+    } else {
+      ++pages_;
+    }
+    return link;
+  }
+
+ private:
+  std::unordered_set<std::string> visited_;
+  std::size_t pages_ = 1;  // pages met so far, the first included
+};
+
+// Threads beside the caller's: one per other core (at least one, so that a download overlaps the parsing).
+std::size_t helper_count() {
+  return std::clamp<std::size_t>(std::thread::hardware_concurrency(), 2, 4) - 1;
+}
+
+// The pages after the first, loaded ahead of their reader (see the top of this file). A page is loaded in
+// two tasks: its link step (fetch it and read its top level, which makes the next page's link known) and
+// its attempts. The links form a chain that no two threads can walk at once, so a free thread takes the
+// link step first whenever one is ready, then the attempts of the earliest page waiting for them. The
+// caller's thread takes tasks too while its next page is not loaded: the helpers and the caller together
+// use every core without a thread too many, which would slow the chain of link steps.
+class PageWorkers {
+ public:
+  // One page: loaded, or the failure that ends the chain there, or an unexpected exception.
+  struct Page {
+    std::string url;
+    TrainingPage page;
+    std::optional<PageFailure> failure;
+    std::exception_ptr error;
+  };
+
+  PageWorkers(ChainLinks links, ChainLinks::Link second, std::size_t helpers)
+      : links_(std::move(links)), slots_(helpers + 3) {
+    known_.push_back(std::move(second));
+    if (known_.back().refusal) chain_ends_ = true;
+    threads_.reserve(helpers);
+    for (std::size_t i = 0; i < helpers; ++i) threads_.emplace_back([this] { help(); });
+  }
+  ~PageWorkers() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    for (std::thread& t : threads_) t.join();  // a task under way (a download) is finished first
+  }
+  PageWorkers(const PageWorkers&) = delete;
+  PageWorkers& operator=(const PageWorkers&) = delete;
+
+  // The next page of the chain, nullptr after the last; the page returned before is given back (its slot
+  // is loaded again). Runs tasks until the page is loaded.
+  Page* next() {
+    std::unique_lock lock(mutex_);
+    if (released_ < taken_) {
+      released_ = taken_;
+      changed_.notify_all();
+    }
+    while (true) {
+      Slot& slot = slots_[taken_ % slots_.size()];
+      if (slot.page_number == taken_ && slot.state == State::loaded) {
+        ++taken_;
+        return &slot.page;
+      }
+      if (chain_ends_ && taken_ >= known_.size()) return nullptr;
+      if (!run_a_task(lock)) changed_.wait(lock);
+    }
+  }
+
+ private:
+  enum class State { link_step, header_read, attempts_step, loaded };
+  struct Slot {
+    PageParser parser;
+    PageBytes bytes;
+    PageHeader header;  // between the two tasks
+    Page page;
+    std::size_t page_number = std::numeric_limits<std::size_t>::max();
+    State state = State::loaded;
+  };
+
+  void help() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      if (!run_a_task(lock)) changed_.wait(lock);
+    }
+  }
+
+  // Takes the most urgent task and runs it (unlocked); false when there is none to take.
+  bool run_a_task(std::unique_lock<std::mutex>& lock) {
+    if (stopping_) return false;
+    if (linked_ < known_.size() && linked_ < released_ + slots_.size()) {
+      const std::size_t n = linked_++;
+      Slot& slot = slots_[n % slots_.size()];
+      slot.page_number = n;
+      slot.state = State::link_step;
+      const ChainLinks::Link link = std::move(known_[n]);
+      lock.unlock();
+      link_step(link, slot);
+      lock.lock();
+      changed_.notify_all();
+      return true;
+    }
+    for (std::size_t n = taken_; n < linked_; ++n) {
+      Slot& slot = slots_[n % slots_.size()];
+      if (slot.page_number != n || slot.state != State::header_read) continue;
+      slot.state = State::attempts_step;
+      lock.unlock();
+      attempts_step(slot);
+      lock.lock();
+      slot.state = State::loaded;
+      changed_.notify_all();
+      return true;
+    }
+    return false;
+  }
+
+  // Nothing escapes a task: its failure or exception is the page's.
+  void link_step(const ChainLinks::Link& link, Slot& slot) {
+    Page& page = slot.page;
+    page.url = link.url;
+    page.failure.reset();
+    page.error = nullptr;
+    bool read = false;
+    try {
+      if (link.refusal) {
+        page.failure = PageFailure{link.url, *link.refusal};
+      } else {
+        try {
+          fetch_page(link.url, slot.bytes);
+          slot.header = slot.parser.start_training_page(slot.bytes.view(), true);
+          read = true;
+        } catch (const Error& e) {
+          page.failure = PageFailure{link.url, slot.bytes.intact() ? reason_of(e, link.url) : kChangedWhileRead};
+          slot.bytes.release();
+        }
+      }
+    } catch (...) {
+      page.error = std::current_exception();
+    }
+    std::lock_guard lock(mutex_);
+    if (!read) {
+      chain_ends_ = true;
+      slot.state = State::loaded;
+      return;
+    }
+    slot.state = State::header_read;
+    try {
+      if (slot.header.next) {
+        known_.push_back(links_.follow(link.url, *slot.header.next));
+        if (known_.back().refusal) chain_ends_ = true;
+      } else {
+        chain_ends_ = true;
+      }
+    } catch (...) {
+      page.error = std::current_exception();
+      chain_ends_ = true;
+      slot.state = State::loaded;
+    }
+  }
+
+  void attempts_step(Slot& slot) {
+    Page& page = slot.page;
+    try {
+      slot.parser.read_attempts_into(slot.header.label, page.page.attempts);
+      page.page.user_label = std::move(slot.header.label);
+      page.page.next = std::move(slot.header.next);
+    } catch (const Error& e) {
+      page.failure = PageFailure{page.url, e.what()};
+    } catch (...) {
+      page.error = std::current_exception();
+    }
+    if (!slot.bytes.intact()) page.failure = PageFailure{page.url, kChangedWhileRead};
+    slot.bytes.release();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  ChainLinks links_;
+  std::vector<ChainLinks::Link> known_;  // the link to page n (0: the chain's second page)
+  bool chain_ends_ = false;              // no page is known after known_.back()
+  bool stopping_ = false;
+  std::size_t linked_ = 0;    // pages whose link step was taken
+  std::size_t taken_ = 0;     // pages handed to the reader
+  std::size_t released_ = 0;  // pages given back by the reader
+  std::vector<Slot> slots_;   // page n is loaded into slots_[n % size]
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace
+
+ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
+                              const Progress& progress) {
+  progress.throw_if_cancelled();
+  ChainWalk out;
+  const auto deliver = [&](const std::string& page_url, TrainingPage& page) {
+    out.pages.push_back(page_url);
+    on_page(page);
+    progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
+  };
+  // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
+  PageBytes bytes;
+  fetch_page(url, bytes);
+  const auto check_intact = [&] {
+    if (!bytes.intact()) throw Error(ErrorKind::io, url + ": " + kChangedWhileRead);
+  };
+  TrainingPage page;
+  if (is_cmu_csv(url, bytes.view())) {
+    page.attempts = named_by_url(url, [&] { return parse_cmu_csv(bytes.view()); });
+    check_intact();
+    bytes.release();
+    deliver(url, page);
+    return out;
+  }
+  PageParser parser;
+  std::optional<PageWorkers> ahead;
+  try {
+    PageHeader header = named_by_url(url, [&] { return parser.start_training_page(bytes.view(), true); });
+    if (header.next) {
+      ChainLinks links(url);
+      ChainLinks::Link second = links.follow(url, *header.next);
+      ahead.emplace(std::move(links), std::move(second), helper_count());
+    }
+    named_by_url(url, [&] { parser.read_attempts_into(header.label, page.attempts); });
+    page.user_label = std::move(header.label);
+    page.next = std::move(header.next);
+  } catch (const Error&) {
+    check_intact();  // a page that changed under us says so rather than what the change broke
+    throw;
+  }
+  check_intact();
+  bytes.release();
+  deliver(url, page);
+  if (!ahead) return out;
+
+  while (PageWorkers::Page* next = ahead->next()) {
+    if (next->error) std::rethrow_exception(next->error);
+    if (next->failure) {
+      out.failure = std::move(next->failure);
+      break;
+    }
+    deliver(next->url, next->page);  // on_page may move the attempts away, or leave them to be reused
+  }
+  return out;
+}
+
+ChainLoad load_training_chain(const std::string& url, const Progress& progress) {
+  ChainLoad out;
+  ChainWalk walk = walk_training_chain(
+      url,
+      [&](TrainingPage& page) {
+        if (out.attempts.empty()) {
+          out.attempts = std::move(page.attempts);
+        } else {
+          out.attempts.insert(out.attempts.end(), std::make_move_iterator(page.attempts.begin()),
+                              std::make_move_iterator(page.attempts.end()));
+        }
+      },
+      progress);
+  out.pages = std::move(walk.pages);
+  out.failure = std::move(walk.failure);
+  return out;
+}
+
+}  // namespace ksauth::ingest
