@@ -1,14 +1,17 @@
 #include "features/replay.hpp"
 
+#include <string_view>
+
 namespace ksauth::features {
 
 void replay_into(const Attempt& attempt, Replay& out) {
+  static constexpr std::string_view backspace = kBackspace;  // compared by size first, without a strlen
   out.text.clear();
   out.kept.clear();
   out.backspaces = 0;
   for (std::size_t i = 0; i < attempt.events.size(); ++i) {
     const std::string& key = attempt.events[i].key;
-    if (key == kBackspace) {
+    if (key == backspace) {
       ++out.backspaces;
       if (!out.kept.empty()) {
         // Delete the last character whole: the bytes of the key that typed it.

@@ -37,6 +37,28 @@ TEST(Timestamp, TheRememberedMinuteGivesTheSameAnswersAsAFreshParse) {
   EXPECT_EQ(parse_timestamp("2019-01-16 15:07:01"), 1547651221000000);  // the other separator: another key
 }
 
+TEST(Timestamp, EverySixDigitFractionReadsAsItsNumberAndEveryOtherByteIsRefused) {
+  // The six-digit fraction is read as one word: each position with each digit, and each other byte value
+  // at each position, against a plain reading.
+  const std::string base = "2019-01-16T15:06:21.";
+  for (int position = 0; position < 6; ++position) {
+    for (int byte = 0; byte < 256; ++byte) {
+      std::string fraction = "314159";
+      fraction[position] = static_cast<char>(byte);
+      const auto got = parse_timestamp(base + fraction);
+      if (byte >= '0' && byte <= '9') {
+        ASSERT_TRUE(got.has_value()) << position << " " << byte;
+        EXPECT_EQ(*got, 1547651181000000 + std::stoi(fraction)) << fraction;
+      } else {
+        EXPECT_FALSE(got.has_value()) << position << " " << byte;
+      }
+    }
+  }
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:06:21.000000"), 1547651181000000);
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:06:21.999999"), 1547651181999999);
+  EXPECT_EQ(parse_timestamp("2019-01-16T15:06:21.090807"), 1547651181090807);
+}
+
 TEST(Timestamp, NulBytesAreNotAMinuteOnAFreshThread) {
   // A JSON string can hold "\u0000"; sixteen of them must not pass for a remembered minute.
   std::optional<Micros> got = 0;
