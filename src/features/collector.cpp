@@ -9,6 +9,8 @@ namespace ksauth::features {
 namespace {
 
 constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kCommonTextRows = 256;         // rows that make a text common
+constexpr std::size_t kCommonTextCapacity = 1 << 16;  // rows a common text gets room for
 
 // Columns of make_layout(text, false) inside make_layout(text, true): DD.i is column 3i - 1, then the last two.
 std::vector<std::size_t> press_only_columns(std::size_t width) {
@@ -48,6 +50,11 @@ void FeatureCollector::add(const Attempt& attempt, const Replay& r) {
     has_last_text_ = true;
   }
   TextRows& rows = texts_[last_text_];
+  if (rows.attempt.size() == kCommonTextRows) {
+    // The phrase, most likely: room for many rows at once. That reserves address space, not memory (pages
+    // are touched as rows arrive), and spares a large data set the copies and fresh pages of doubling.
+    rows.values.reserve(rows.width * kCommonTextCapacity);
+  }
   const bool with_release = has_release_times(attempt, r);
   if (with_release) {
     append_values(attempt, r, true, rows.values);

@@ -11,7 +11,10 @@ void replay_into(const Attempt& attempt, Replay& out) {
   out.backspaces = 0;
   for (std::size_t i = 0; i < attempt.events.size(); ++i) {
     const std::string& key = attempt.events[i].key;
-    if (key == backspace) {
+    if (key.size() == 1) {  // most keys: one byte, typed
+      out.text.push_back(key[0]);
+      out.kept.push_back(i);
+    } else if (key == backspace) {
       ++out.backspaces;
       if (!out.kept.empty()) {
         // Delete the last character whole: the bytes of the key that typed it.

@@ -53,24 +53,23 @@ bool has_release_times(const Attempt& attempt, const Replay& replay) {
 
 void append_values(const Attempt& attempt, const Replay& replay, bool with_release, std::vector<double>& out) {
   const std::size_t keys = replay.kept.size();
-  // H and UD for each key and DD from the second on, or DD alone; then backspaces and duration.
-  const std::size_t timings = keys == 0 ? 0 : with_release ? 3 * keys - 2 : keys - 1;
-  const std::size_t start = out.size();
-  out.resize(start + timings + 2);  // one resize, then plain writes
-  double* v = out.data() + start;
+  // Room made once, growing geometrically: H and UD per key and DD from the second on (or DD alone), then
+  // backspaces and duration.
+  const std::size_t needed = out.size() + (keys == 0 ? 0 : with_release ? 3 * keys - 2 : keys - 1) + 2;
+  if (out.capacity() < needed) out.reserve(std::max(needed, 2 * out.capacity()));
   for (std::size_t i = 0; i < keys; ++i) {
     const KeyEvent& key = attempt.events[replay.kept[i]];
-    if (with_release) *v++ = seconds(*key.released_at - key.pressed_at);
+    if (with_release) out.push_back(seconds(*key.released_at - key.pressed_at));
     if (i > 0) {
       const KeyEvent& prev = attempt.events[replay.kept[i - 1]];
-      *v++ = seconds(key.pressed_at - prev.pressed_at);
-      if (with_release) *v++ = seconds(key.pressed_at - *prev.released_at);
+      out.push_back(seconds(key.pressed_at - prev.pressed_at));
+      if (with_release) out.push_back(seconds(key.pressed_at - *prev.released_at));
     }
   }
-  *v++ = static_cast<double>(replay.backspaces);
+  out.push_back(static_cast<double>(replay.backspaces));
   const auto [first, last] = std::minmax_element(attempt.events.begin(), attempt.events.end(),
                                                  [](const KeyEvent& a, const KeyEvent& b) { return a.pressed_at < b.pressed_at; });
-  *v = seconds(last->pressed_at - first->pressed_at);
+  out.push_back(seconds(last->pressed_at - first->pressed_at));
 }
 
 std::optional<std::vector<double>> extract(const Attempt& attempt, const Replay& replay, const FeatureLayout& layout) {

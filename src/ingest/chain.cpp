@@ -90,7 +90,7 @@ class PageWorkers {
   };
 
   PageWorkers(ChainLinks links, ChainLinks::Link second, std::size_t helpers)
-      : links_(std::move(links)), slots_(helpers + 3) {
+      : links_(std::move(links)), slots_(helpers + 2) {
     known_.push_back(std::move(second));
     if (known_.back().refusal) chain_ends_ = true;
     threads_.reserve(helpers);
