@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -452,9 +451,12 @@ std::string page_identity(const std::string& url) {
     if (lower(std::string_view(url).substr(0, sl)) != "file") return url;
     path = percent_decode(split_url(url, sl).path);
   }
-  std::error_code ec;
-  const auto canonical = std::filesystem::weakly_canonical(std::filesystem::absolute(path, ec), ec);
-  return ec ? normalize(url) : "file://" + canonical.string();
+  // A local file is its device and inode: every spelling of its path, symbolic and hard links included, is
+  // the same page (one stat, where resolving the path would read every link on the way).
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0)
+    return "inode:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
+  return normalize(url);  // not there: the fetch says so
 }
 
 std::string resolve_url(const std::string& base, const std::string& ref) {

@@ -43,8 +43,8 @@ std::string resolve_url(const std::string& base, const std::string& ref);
 // Whether the URL is fetched over the network (http:// or https://).
 bool is_remote(const std::string& url);
 
-// What makes two URLs the same page, for finding loops: a normalized http(s) URL, or the real path of a
-// local file ("a/../b.json", "./b.json" and "file:///abs/b.json" can all be one file).
+// What makes two URLs the same page, for finding loops: a normalized http(s) URL, or the device and inode
+// of a local file ("a/../b.json", "./b.json", "file:///abs/b.json" and a link to it are all one file).
 std::string page_identity(const std::string& url);
 
 }  // namespace ksauth::ingest

@@ -82,19 +82,25 @@ bool MappedFile::map(int fd, std::size_t size, std::size_t padding) {
   install_handler();
   const std::size_t page = g_page_size;
   const std::size_t length = (size + padding + page - 1) / page * page;
-  // Zeros reserved for the whole length first, then the file over its start: the bytes after the file's
-  // end are the rest of its last page (zero) and zero pages.
-  void* base = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (base == MAP_FAILED) return false;
+  const std::size_t slack = size % page == 0 ? 0 : page - size % page;  // zeros after the end, in its last page
+  void* base = nullptr;
+  if (size > 0 && slack >= padding) {
+    // The file alone: its last page holds the padding (the kernel fills it past the end with zeros).
+    base = ::mmap(nullptr, size + padding, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (base == MAP_FAILED) return false;
+  } else {
+    // Zeros reserved for the whole length first, then the file over its start: the padding is zero pages.
+    base = ::mmap(nullptr, length, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) return false;
+    if (size > 0 &&
+        ::mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+      ::munmap(base, length);
+      return false;
+    }
+  }
   const auto begin = reinterpret_cast<std::uintptr_t>(base);
   const int region = claim_region(begin, begin + length);
   if (region < 0) {
-    ::munmap(base, length);
-    return false;
-  }
-  if (size > 0 &&
-      ::mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
-    g_regions[region].begin.store(kFree, std::memory_order_release);
     ::munmap(base, length);
     return false;
   }

@@ -80,6 +80,23 @@ TEST(ResolveUrl, PlainPaths) {
   EXPECT_EQ(resolve_url("data/a.json", "b.json?x#y"), "data/b.json?x#y");  // a path is literal
 }
 
+TEST(PageIdentity, OneFileUnderEverySpellingAndLink) {
+  const TempDir dir;
+  const std::string page = dir.write("chain/page1.json", "{}");
+  dir.write("chain/page2.json", "{}");
+  ASSERT_EQ(::symlink(page.c_str(), dir.file("chain/link.json").c_str()), 0);
+  ASSERT_EQ(::link(page.c_str(), dir.file("hard.json").c_str()), 0);
+  const std::string id = page_identity(page);
+  EXPECT_TRUE(id.starts_with("inode:")) << id;
+  EXPECT_EQ(page_identity(dir.file("chain/../chain/./page1.json")), id);
+  EXPECT_EQ(page_identity("file://" + page), id);
+  EXPECT_EQ(page_identity(dir.file("chain/link.json")), id);
+  EXPECT_EQ(page_identity(dir.file("hard.json")), id);
+  EXPECT_NE(page_identity(dir.file("chain/page2.json")), id);
+  EXPECT_EQ(page_identity(dir.file("chain/missing.json")), dir.file("chain/missing.json"));
+  EXPECT_EQ(page_identity("http://h/a/../b.json"), "http://h/b.json");
+}
+
 TEST(Fetch, PlainPathAndFileUrl) {
   const TempDir dir;
   const std::string path = dir.write("my dir/page.json", "{\"a\": 1}\n");
