@@ -143,8 +143,9 @@ TEST_F(Chains, CancellationPropagates) {
 }
 
 TEST(LongChains, PagesArriveInOrderAndStopAtTheFirstBadOne) {
-  // Twelve pages: the pages after the first are read ahead on a second thread, two parsers taking turns;
-  // every page must arrive whole and in order, and a bad page must end the chain with nothing of it.
+  // Twelve pages: the pages after the first are loaded ahead by the caller and helper threads, a few at a
+  // time in a ring of slots; every page must arrive whole and in order, and a bad page must end the chain
+  // with nothing of it.
   testing::TempDir dir;
   std::vector<std::vector<Attempt>> users;
   for (int u = 0; u < 12; ++u)
