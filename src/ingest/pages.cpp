@@ -17,7 +17,13 @@ TrainingPage parse_training_page(std::string_view json) {
 }
 
 std::vector<Attempt> parse_test_file(std::string_view json) {
-  return PageParser().parse_test_file(json, false);
+  // A server reads a test file per prediction request: each thread keeps a parser (a fresh one would
+  // allocate and free its buffers every time), but only for files up to 1 MiB, since a parser keeps
+  // buffers the size of the largest file it read.
+  constexpr std::size_t kKeptParserBytes = std::size_t{1} << 20;
+  if (json.size() > kKeptParserBytes) return PageParser().parse_test_file(json, false);
+  thread_local PageParser parser;
+  return parser.parse_test_file(json, false);
 }
 
 std::vector<Attempt> load_test_attempts(const std::string& url) {
