@@ -18,6 +18,7 @@ namespace ondemand = simdjson::ondemand;
 constexpr std::size_t kMaxLabelBytes = 200;
 constexpr std::size_t kMaxKeyNameBytes = 64;  // "[backspace]" and friends
 constexpr const char* kTimestampExample = "2019-01-16T15:06:21.140078";
+constexpr std::size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;  // 1024 levels
 
 [[noreturn]] void fail(const std::string& message) {
   throw Error(ErrorKind::invalid_input, message);
@@ -217,8 +218,10 @@ enum TopKey : std::size_t { kUserData, kUserLabel, kNext, kAttempts };
 const KeyNames<4> kTopKeys = key_names("user_data", "user_label", "next", "attempts");
 
 // Reads an ignored value through (unknown keys, repeats of a key), so that malformed JSON in it is still
-// reported: On-Demand would otherwise skip it unread.
-void read_through(ondemand::value& value) {
+// reported: On-Demand would otherwise skip it unread. Nesting deeper than simdjson's default limit is an
+// error, as it is for a document tree (and the recursion stays far from the end of any thread's stack).
+void read_through(ondemand::value& value, std::size_t depth = 1) {
+  if (depth > kMaxNesting) json_ok(simdjson::DEPTH_ERROR);
   json_type type;
   json_ok(value.type().get(type));
   switch (type) {
@@ -228,14 +231,15 @@ void read_through(ondemand::value& value) {
       for (auto element : items) {
         ondemand::value item;
         json_ok(element.get(item));
-        read_through(item);
+        read_through(item, depth + 1);
       }
       return;
     }
     case json_type::object: {
       ondemand::object members;
       json_ok(value.get_object().get(members));
-      for_each_member(members, kNoNames, [](std::size_t, ondemand::value& member) { read_through(member); });
+      for_each_member(members, kNoNames,
+                      [depth](std::size_t, ondemand::value& member) { read_through(member, depth + 1); });
       return;
     }
     case json_type::number: {

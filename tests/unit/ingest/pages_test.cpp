@@ -297,6 +297,19 @@ TEST(ParseErrors, MalformedJsonAnywhereInTheAttemptsIsInvalidJson) {
   }
 }
 
+TEST(ParseErrors, DeepNestingInAnIgnoredValueIsAnErrorNotACrash) {
+  // 100,000 levels: read through one level at a time, this would overflow the stack of any thread.
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string too_deep = "invalid JSON: The JSON document was too deep (too many nested objects and arrays)";
+  EXPECT_EQ(page_error(R"({"user_data": [], "user_label": "u", "next": null, "deep": )" + deep + "}"), too_deep);
+  EXPECT_EQ(test_error(R"({"attempts": [[{"character": "a", "typed_at": "2019-01-16T15:06:22", "x": )" + deep +
+                       "}]]}"),
+            too_deep);
+  // 1,000 levels are fine.
+  const std::string nested = std::string(1000, '[') + std::string(1000, ']');
+  EXPECT_EQ(parse_test_file(R"({"attempts": [], "extra": )" + nested + "}").size(), 0u);
+}
+
 TEST(ParseErrors, MalformedJsonInATestFilesIgnoredValuesIsInvalidJson) {
   EXPECT_TRUE(test_error(R"({"attempts": [], "extra": {"a": [}})").starts_with("invalid JSON: "));
   EXPECT_TRUE(test_error(R"({"attempts": [], "attempts": nope})").starts_with("invalid JSON: "));
