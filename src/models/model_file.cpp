@@ -12,7 +12,6 @@
 namespace ksauth::models {
 namespace {
 
-constexpr FileKind kModelFile{std::string_view("KSAUTHMODEL\0", 12), kModelFormatVersion, "model file"};
 
 [[noreturn]] void corrupt(const std::string& what) { throw Error(ErrorKind::corrupt, what); }
 

@@ -10,11 +10,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sealed_file.hpp"
 #include "models/classifier.hpp"
 
 namespace ksauth::models {
 
 inline constexpr std::uint32_t kModelFormatVersion = 1;
+inline constexpr FileKind kModelFile{std::string_view("KSAUTHMODEL\0", 12), kModelFormatVersion, "model file"};
 
 struct TrainedModel {
   std::string phrase;                      // the phrase the features are aligned to
