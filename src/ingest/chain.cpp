@@ -1,10 +1,9 @@
 // Following a training chain: walk_training_chain and load_training_chain of ingest/pages.hpp.
 //
 // A page's link to the next one is at its top level, which PageParser reads before the attempts. So the
-// pages after the first are loaded by a few worker threads, each taking the next page whose URL is known:
-// it fetches the page, reads its top level, makes the page after it known (another worker starts on that
-// one) and only then reads the attempts. The caller gets the pages in chain order. On two cores this runs
-// the page after next's download and parse beside this page's attempts and the caller's use of them.
+// pages after the first are loaded ahead by the caller's thread and helper threads together: reading a
+// page's top level makes the next page known, and another thread may fetch that one while this page's
+// attempts are read. The caller gets the pages in chain order.
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -27,7 +26,8 @@ namespace {
 
 constexpr std::size_t kMaxChainPages = 100'000;
 
-constexpr const char* kChangedWhileRead = "the file changed (got shorter) while it was read";
+// A page read into a buffer with room for the parser's padding after it is parsed where it is.
+bool is_padded(const std::string& body) { return body.capacity() - body.size() >= kPagePadding; }
 
 // The reason alone: fetch errors start with "URL: ", which PageFailure holds apart.
 std::string reason_of(const Error& e, const std::string& url) {
@@ -130,7 +130,7 @@ class PageWorkers {
   enum class State { link_step, header_read, attempts_step, loaded };
   struct Slot {
     PageParser parser;
-    PageBytes bytes;
+    std::string body;   // read into, not mapped: a file that changes under us must not change what we parse
     PageHeader header;  // between the two tasks
     Page page;
     std::size_t page_number = std::numeric_limits<std::size_t>::max();
@@ -185,12 +185,11 @@ class PageWorkers {
         page.failure = PageFailure{link.url, *link.refusal};
       } else {
         try {
-          fetch_page(link.url, slot.bytes);
-          slot.header = slot.parser.start_training_page(slot.bytes.view(), true);
+          fetch_into(link.url, slot.body);
+          slot.header = slot.parser.start_training_page(slot.body, is_padded(slot.body));
           read = true;
         } catch (const Error& e) {
-          page.failure = PageFailure{link.url, slot.bytes.intact() ? reason_of(e, link.url) : kChangedWhileRead};
-          slot.bytes.release();
+          page.failure = PageFailure{link.url, reason_of(e, link.url)};
         }
       }
     } catch (...) {
@@ -228,8 +227,6 @@ class PageWorkers {
     } catch (...) {
       page.error = std::current_exception();
     }
-    if (!slot.bytes.intact()) page.failure = PageFailure{page.url, kChangedWhileRead};
-    slot.bytes.release();
   }
 
   std::mutex mutex_;
@@ -257,37 +254,26 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
     progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
   };
   // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
-  PageBytes bytes;
-  fetch_page(url, bytes);
-  const auto check_intact = [&] {
-    if (!bytes.intact()) throw Error(ErrorKind::io, url + ": " + kChangedWhileRead);
-  };
+  std::string body = fetch(url);
   TrainingPage page;
-  if (is_cmu_csv(url, bytes.view())) {
-    page.attempts = named_by_url(url, [&] { return parse_cmu_csv(bytes.view()); });
-    check_intact();
-    bytes.release();
+  if (is_cmu_csv(url, body)) {
+    page.attempts = named_by_url(url, [&] { return parse_cmu_csv(body); });
+    body = {};
     deliver(url, page);
     return out;
   }
   PageParser parser;
+  PageHeader header = named_by_url(url, [&] { return parser.start_training_page(body, is_padded(body)); });
   std::optional<PageWorkers> ahead;
-  try {
-    PageHeader header = named_by_url(url, [&] { return parser.start_training_page(bytes.view(), true); });
-    if (header.next) {
-      ChainLinks links(url);
-      ChainLinks::Link second = links.follow(url, *header.next);
-      ahead.emplace(std::move(links), std::move(second), helper_count());
-    }
-    named_by_url(url, [&] { parser.read_attempts_into(header.label, page.attempts); });
-    page.user_label = std::move(header.label);
-    page.next = std::move(header.next);
-  } catch (const Error&) {
-    check_intact();  // a page that changed under us says so rather than what the change broke
-    throw;
+  if (header.next) {
+    ChainLinks links(url);
+    ChainLinks::Link second = links.follow(url, *header.next);
+    ahead.emplace(std::move(links), std::move(second), helper_count());
   }
-  check_intact();
-  bytes.release();
+  named_by_url(url, [&] { parser.read_attempts_into(header.label, page.attempts); });
+  page.user_label = std::move(header.label);
+  page.next = std::move(header.next);
+  body = {};
   deliver(url, page);
   if (!ahead) return out;
 

@@ -426,17 +426,6 @@ void fetch_into(const std::string& url, std::string& out) {
   out = fetch_http(url, scheme_length(url));
 }
 
-void fetch_page(const std::string& url, PageBytes& out) {
-  out.mapped_.reset();
-  if (const auto path = local_path(url)) {
-    const auto file = open_local_file(*path, url);
-    if (out.mapped_.map(file->fd(), file->size(), kPagePadding)) return;
-    return read_open_file(*file, url, out.held_);
-  }
-  out.held_ = fetch_http(url, scheme_length(url));
-  out.held_.reserve(out.held_.size() + kPagePadding);
-}
-
 bool is_remote(const std::string& url) {
   const std::size_t sl = scheme_length(url);
   const std::string scheme = lower(std::string_view(url).substr(0, sl));

@@ -4,7 +4,6 @@
 #include <string>
 #include <string_view>
 
-#include "ingest/mapped_file.hpp"
 
 namespace ksauth::ingest {
 
@@ -15,26 +14,9 @@ inline constexpr std::size_t kPagePadding = 64;
 // (connection, other HTTP statuses, read errors), Error(invalid_input) for an unsupported scheme.
 // Every message names the URL.
 std::string fetch(const std::string& url);
-// The same into `out`, reusing its memory where it can (files); on an error `out` is unspecified.
+// The same into `out`, reusing its memory where it can (files) and followed by kPagePadding bytes of spare
+// capacity for a file; on an error `out` is unspecified.
 void fetch_into(const std::string& url, std::string& out);
-
-// A page's bytes, followed by kPagePadding readable bytes: a local file mapped into memory (no copy; see
-// ingest/mapped_file.hpp), a download held in memory.
-class PageBytes {
- public:
-  std::string_view view() const { return mapped_.mapped() ? mapped_.bytes() : std::string_view(held_); }
-  // False when the file got shorter while it was read (what was lost read as zeros).
-  bool intact() const { return mapped_.intact(); }
-  // Gives back the mapping (the memory of a download is kept, to be reused).
-  void release() { mapped_.reset(); }
-
- private:
-  friend void fetch_page(const std::string& url, PageBytes& out);
-  MappedFile mapped_;
-  std::string held_;
-};
-// The page at `url` into `out`, with the errors of fetch().
-void fetch_page(const std::string& url, PageBytes& out);
 
 // `ref` resolved against `base` the way a browser resolves a link on the page `base`
 // (absolute URLs and absolute paths are kept; relative ones replace the last path segment).

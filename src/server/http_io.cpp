@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "app/limits.hpp"
 #include "app/report_json.hpp"
@@ -99,7 +100,13 @@ json json_body(const httplib::Request& req) {
 }
 
 std::vector<bool> body_members(const httplib::Request& req, std::initializer_list<const char*> keys) {
-  thread_local simdjson::dom::parser parser;  // keeps its buffers between the requests of a thread
+  // Each request thread keeps a parser for the small bodies that are most requests (a fresh one would
+  // allocate its buffers every time); a parser keeps buffers the size of the largest body it read, so a
+  // large body gets one of its own, freed after.
+  constexpr std::size_t kKeptParserBytes = std::size_t{1} << 20;
+  thread_local simdjson::dom::parser kept;
+  std::optional<simdjson::dom::parser> own;
+  simdjson::dom::parser& parser = req.body.size() <= kKeptParserBytes ? kept : own.emplace();
   simdjson::dom::element root;
   if (parser.parse(req.body).get(root) != simdjson::SUCCESS) throw bad("the request body is not valid JSON");
   simdjson::dom::object object;

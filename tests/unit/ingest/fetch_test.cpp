@@ -190,22 +190,6 @@ TEST_F(FetchHttp, Ok) {
   EXPECT_EQ(fetch(server_->url("/pages/with space.json")), "spaced");  // encoded on the way out
 }
 
-TEST_F(FetchHttp, APageIsDownloadedIntoPageBytes) {
-  PageBytes bytes;
-  fetch_page(server_->url("/pages/page1.json"), bytes);
-  EXPECT_EQ(bytes.view(), R"({"hello": "world"})");
-  EXPECT_TRUE(bytes.intact());
-  const Error e404 = [&] {
-    try {
-      fetch_page(server_->url("/pages/nope.json"), bytes);
-    } catch (const Error& e) {
-      return e;
-    }
-    return Error(ErrorKind::cancelled, "no error");
-  }();
-  EXPECT_EQ(e404.kind(), ErrorKind::not_found);
-}
-
 TEST_F(FetchHttp, FollowsRedirects) {
   EXPECT_EQ(fetch(server_->url("/moved")), R"({"hello": "world"})");
   const std::string url = server_->url("/loop");
