@@ -37,6 +37,35 @@ std::string reason_of(const Error& e, const std::string& url) {
   return std::string(message);
 }
 
+// The page a local page's `next` names, guessed from its last bytes: pages end with "next": "..." written
+// plainly. Only a guess, which lets the next page be read ahead while this one is parsed; the parse decides
+// (a page read ahead for a wrong guess is never used).
+std::optional<std::string_view> guess_next(std::string_view page) {
+  std::size_t i = page.size();
+  const auto skip_space = [&] {
+    while (i > 0 && (page[i - 1] == ' ' || page[i - 1] == '\n' || page[i - 1] == '\r' || page[i - 1] == '\t')) --i;
+  };
+  const auto take = [&](char c) {
+    skip_space();
+    if (i == 0 || page[i - 1] != c) return false;
+    --i;
+    return true;
+  };
+  if (!take('}') || !take('"')) return std::nullopt;
+  const std::size_t end = i;
+  while (i > 0 && page[i - 1] != '"') {
+    if (page[i - 1] == '\\' || end - i > 4096) return std::nullopt;
+    --i;
+  }
+  if (i == 0 || i == end) return std::nullopt;
+  const std::size_t begin = i--;
+  constexpr std::string_view key = "\"next\"";
+  if (!take(':')) return std::nullopt;
+  skip_space();
+  if (i < key.size() || page.substr(i - key.size(), key.size()) != key) return std::nullopt;
+  return page.substr(begin, end - begin);
+}
+
 // Where each page's `next` leads, checked as the links are met in chain order: a page from the network
 // must not make us read this machine's files, a link back to a page already met is a loop, and a chain
 // has at most kMaxChainPages pages.
@@ -135,6 +164,13 @@ class PageWorkers {
     Page page;
     std::size_t page_number = std::numeric_limits<std::size_t>::max();
     State state = State::loaded;
+    // The next page may be read into `body` ahead of its link, from a guessed URL (see guess_next).
+    enum class Ahead { none, reading, read } ahead = Ahead::none;
+    std::string ahead_url;
+  };
+  struct ReadAhead {
+    std::size_t page;
+    std::string url;
   };
 
   void help() {
@@ -147,15 +183,35 @@ class PageWorkers {
   // Takes the most urgent task and runs it (unlocked); false when there is none to take.
   bool run_a_task(std::unique_lock<std::mutex>& lock) {
     if (stopping_) return false;
-    if (linked_ < known_.size() && linked_ < released_ + slots_.size()) {
+    if (linked_ < known_.size() && linked_ < released_ + slots_.size() &&
+        slots_[linked_ % slots_.size()].ahead != Slot::Ahead::reading) {
       const std::size_t n = linked_++;
       Slot& slot = slots_[n % slots_.size()];
       slot.page_number = n;
       slot.state = State::link_step;
       const ChainLinks::Link link = std::move(known_[n]);
       lock.unlock();
-      link_step(link, slot);
+      link_step(n, link, slot);
       lock.lock();
+      changed_.notify_all();
+      return true;
+    }
+    if (read_ahead_ && read_ahead_->page == linked_ && linked_ >= known_.size() &&
+        linked_ < released_ + slots_.size()) {
+      // The page after the one being parsed, read while its link is not known yet.
+      Slot& slot = slots_[linked_ % slots_.size()];
+      slot.ahead = Slot::Ahead::reading;
+      slot.ahead_url = std::move(read_ahead_->url);
+      read_ahead_.reset();
+      lock.unlock();
+      bool read = false;
+      try {
+        fetch_into(slot.ahead_url, slot.body);
+        read = true;
+      } catch (...) {  // the link step reads it again and reports what fails
+      }
+      lock.lock();
+      slot.ahead = read ? Slot::Ahead::read : Slot::Ahead::none;
       changed_.notify_all();
       return true;
     }
@@ -174,18 +230,21 @@ class PageWorkers {
   }
 
   // Nothing escapes a task: its failure or exception is the page's.
-  void link_step(const ChainLinks::Link& link, Slot& slot) {
+  void link_step(std::size_t n, const ChainLinks::Link& link, Slot& slot) {
     Page& page = slot.page;
     page.url = link.url;
     page.failure.reset();
     page.error = nullptr;
+    const bool read_ahead = slot.ahead == Slot::Ahead::read && slot.ahead_url == link.url;
+    slot.ahead = Slot::Ahead::none;
     bool read = false;
     try {
       if (link.refusal) {
         page.failure = PageFailure{link.url, *link.refusal};
       } else {
         try {
-          fetch_into(link.url, slot.body);
+          if (!read_ahead) fetch_into(link.url, slot.body);
+          ask_read_ahead(n + 1, link.url, slot.body);
           slot.header = slot.parser.start_training_page(slot.body, is_padded(slot.body));
           read = true;
         } catch (const Error& e) {
@@ -216,6 +275,20 @@ class PageWorkers {
     }
   }
 
+  // Pages of a local chain: the page after `url`'s may be read ahead, if its name can be guessed.
+  void ask_read_ahead(std::size_t page, const std::string& url, std::string_view body) {
+    if (is_remote(url)) return;  // over the network, only links the parse found are followed
+    const std::optional<std::string_view> next = guess_next(body);
+    if (!next) return;
+    std::string guessed = resolve_url(url, std::string(*next));
+    if (is_remote(guessed)) return;
+    {
+      std::lock_guard lock(mutex_);
+      read_ahead_ = ReadAhead{page, std::move(guessed)};
+    }
+    changed_.notify_all();
+  }
+
   void attempts_step(Slot& slot) {
     Page& page = slot.page;
     try {
@@ -233,6 +306,7 @@ class PageWorkers {
   std::condition_variable changed_;
   ChainLinks links_;
   std::vector<ChainLinks::Link> known_;  // the link to page n (0: the chain's second page)
+  std::optional<ReadAhead> read_ahead_;  // a page to read ahead, asked by the link step of the page before
   bool chain_ends_ = false;              // no page is known after known_.back()
   bool stopping_ = false;
   std::size_t linked_ = 0;    // pages whose link step was taken

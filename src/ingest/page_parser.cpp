@@ -16,6 +16,7 @@ using simdjson::ondemand::json_type;
 namespace ondemand = simdjson::ondemand;
 
 constexpr std::size_t kMaxLabelBytes = 200;
+constexpr std::size_t kMaxNextBytes = 8192;  // a URL; longer is not a link but a mistake (or an attack)
 constexpr std::size_t kMaxKeyNameBytes = 64;  // "[backspace]" and friends
 constexpr const char* kTimestampExample = "2019-01-16T15:06:21.140078";
 constexpr std::size_t kMaxNesting = simdjson::DEFAULT_MAX_DEPTH;  // 1024 levels
@@ -96,10 +97,26 @@ void see(Value& value, Seen& seen) {
   }
   if (err != simdjson::INCORRECT_TYPE) json_ok(err);
   json_ok(value.type().get(seen.type));
-  if (seen.type == json_type::null) {
-    bool is_null = false;
-    json_ok(value.is_null().get(is_null));
-    if (!is_null) json_ok(simdjson::N_ATOM_ERROR);  // starts with 'n' but is not null
+  // The type is told by a value's first byte: the rest is checked too, so that "tru" or "1.2.3" is
+  // invalid JSON rather than a value of the wrong type.
+  switch (seen.type) {
+    case json_type::null: {
+      bool is_null = false;
+      if (value.is_null().get(is_null) != simdjson::SUCCESS || !is_null) json_ok(simdjson::N_ATOM_ERROR);
+      break;
+    }
+    case json_type::boolean: {
+      bool flag = false;
+      json_ok(value.get_bool().get(flag));
+      break;
+    }
+    case json_type::number: {
+      ondemand::number number;
+      json_ok(value.get_number().get(number));
+      break;
+    }
+    default:
+      break;
   }
 }
 
@@ -242,18 +259,7 @@ void read_through(ondemand::value& value, std::size_t depth = 1) {
                       [depth](std::size_t, ondemand::value& member) { read_through(member, depth + 1); });
       return;
     }
-    case json_type::number: {
-      ondemand::number number;
-      json_ok(value.get_number().get(number));
-      return;
-    }
-    case json_type::boolean: {
-      bool flag;
-      json_ok(value.get_bool().get(flag));
-      return;
-    }
-    case json_type::string:
-    case json_type::null:
+    default:  // a scalar: see() reads it whole
       see(value);
       return;
   }
@@ -343,6 +349,8 @@ void expect_end(ondemand::document& document) {
 }  // namespace
 
 void PageParser::start(std::string_view json, bool padded) {
+  // A UTF-8 byte order mark before the JSON is allowed (RFC 8259 lets a parser ignore it); it is not JSON.
+  if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);
   simdjson::padded_string_view view;
   if (padded) {
     view = simdjson::padded_string_view(json.data(), json.size(), json.size() + kPagePadding);
@@ -388,6 +396,8 @@ PageHeader PageParser::start_training_page(std::string_view json, bool padded) {
   if (next.type != json_type::null) {
     if (!next.is_string()) fail("\"next\" must be a string or null (" + got(next) + ")");
     if (next.text.empty()) fail("\"next\" must be a URL or null, not an empty string");
+    if (next.text.size() > kMaxNextBytes)
+      fail("\"next\" is longer than " + std::to_string(kMaxNextBytes) + " bytes (" + got(next) + ")");
     if (has_control(next.text)) fail("\"next\" contains a control character (" + got(next) + ")");
     header.next = std::string(next.text);
   }

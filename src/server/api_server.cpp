@@ -19,7 +19,8 @@ const char* status_text(int status) {
     case 400: return "bad request";
     case 404: return "not found";
     case 405: return "method not allowed";
-    case 413: return "the request body is larger than 64 MiB";
+    // httplib also refuses a form-encoded body over 8 KiB (what curl sends without a Content-Type).
+    case 413: return "the request body is too large (64 MiB at most; as a form, 8 KiB: send JSON with Content-Type: application/json)";
     case 414: return "the request URI is too long";
     case 416: return "range not satisfiable";
     default: return status < 500 ? "bad request" : "internal error";

@@ -24,7 +24,7 @@ std::string read_all(const std::string& path) {
 TEST(Benchmark, CmuReproducesThePaper) {
   const auto data = testing::data_dir();
   const std::string csv = data ? *data + "/cmu-dsl2009/DSL-StrongPasswordData.csv" : "";
-  if (!data || !std::filesystem::exists(csv)) GTEST_SKIP() << "the real data is not there: set KSAUTH_DATA_DIR";
+  if (!data || !std::filesystem::exists(csv)) GTEST_FAIL() << testing::kNoData;
   testing::TempDir dir;
   const std::string out = dir.file("out.json"), err = dir.file("err.txt");
   const std::string command = std::string("'") + KSAUTH_BINARY + "' benchmark cmu --csv '" + csv + "' --json >'" +

@@ -50,7 +50,7 @@ class Ksauth : public ::testing::Test {
     dir_ = nullptr;
   }
   void SetUp() override {
-    if (!server_) GTEST_SKIP() << "the real data is not there: set KSAUTH_DATA_DIR";
+    if (!server_) GTEST_FAIL() << testing::kNoData;
   }
 
   static CommandResult ksauth(const std::vector<std::string>& args) {

@@ -47,5 +47,8 @@ std::string write_chain(const TempDir& dir, const std::vector<std::vector<Attemp
 // The shared data (read-only): $KSAUTH_DATA_DIR, else ../shared/data from the current directory, else
 // ../shared/data beside the source tree. nullopt when none exists.
 std::optional<std::string> data_dir();
+// What a test on the shared data fails with when it is not there (the tests never pass without it).
+inline constexpr const char* kNoData =
+    "the shared data is not here: put it in ../shared/data beside the repository or set KSAUTH_DATA_DIR";
 
 }  // namespace ksauth::testing

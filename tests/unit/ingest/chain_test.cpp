@@ -188,6 +188,28 @@ TEST(LongChains, PagesArriveInOrderAndStopAtTheFirstBadOne) {
   EXPECT_EQ(pages_seen, 4u);
 }
 
+TEST(LongChains, ThePageReadAheadForAGuessedNextIsUsedOnlyWhenTheParseAgrees) {
+  // Pages are read ahead from the `next` at their end; these pages end with a decoy: the first "next"
+  // counts, and the decoy pages (which exist) must never be loaded.
+  testing::TempDir dir;
+  const std::vector<std::string> users{"u0", "u1", "u2", "u3", "u4", "u5"};
+  for (std::size_t u = 0; u < users.size(); ++u) {
+    const auto attempts = testing::synthetic_attempts(users[u], static_cast<int>(u), "abc", 2, true);
+    std::string page = testing::training_page_json(users[u], attempts, nullptr);
+    const std::string real = u + 1 < users.size() ? "\"p" + std::to_string(u + 1) + ".json\"" : "null";
+    page.insert(page.rfind('}'), ", \"next\": " + real + ", \"next\": \"decoy" + std::to_string(u) + ".json\"");
+    page.erase(page.find("\"next\":null,"), std::string("\"next\":null,").size());
+    dir.write("p" + std::to_string(u) + ".json", page);
+    dir.write("decoy" + std::to_string(u) + ".json",
+              testing::training_page_json("decoy", testing::synthetic_attempts("decoy", 9, "abc", 1, true), nullptr));
+  }
+  const ChainLoad load = load_training_chain(dir.file("p0.json"));
+  EXPECT_FALSE(load.failure.has_value()) << load.failure->reason;
+  ASSERT_EQ(load.pages.size(), users.size());
+  for (std::size_t u = 0; u < users.size(); ++u) EXPECT_EQ(load.pages[u], dir.file("p" + std::to_string(u) + ".json"));
+  for (const Attempt& a : load.attempts) EXPECT_NE(a.user, "decoy");
+}
+
 TEST_F(Chains, MissingSecondPageStopsTheChain) {
   const ChainLoad http_load = load_training_chain(http("missing/page1.json"));
   EXPECT_EQ(http_load.pages, std::vector<std::string>{http("missing/page1.json")});
@@ -322,7 +344,7 @@ class RealData : public ::testing::Test {
  protected:
   void SetUp() override {
     const auto dir = testing::data_dir();
-    if (!dir) GTEST_SKIP() << "no data: set KSAUTH_DATA_DIR to the shared data directory";
+    if (!dir) GTEST_FAIL() << testing::kNoData;
     dir_ = *dir;
   }
   std::string dir_;

@@ -177,7 +177,7 @@ Micros micros(const std::string& seconds) {
 
 TEST(CmuCsvRealData, EveryRowsLatenciesAreExact) {
   const auto dir = testing::data_dir();
-  if (!dir) GTEST_SKIP() << "no data: set KSAUTH_DATA_DIR to the shared data directory";
+  if (!dir) GTEST_FAIL() << testing::kNoData;
   const std::string path = *dir + "/cmu-dsl2009/DSL-StrongPasswordData.csv";
   const std::string text = fetch(path);
   const auto attempts = parse_cmu_csv(text);
@@ -222,7 +222,7 @@ TEST(CmuCsvRealData, EveryRowsLatenciesAreExact) {
 
 TEST(CmuCsvRealData, SameEventsAsTheJsonChain) {
   const auto dir = testing::data_dir();
-  if (!dir) GTEST_SKIP() << "no data: set KSAUTH_DATA_DIR to the shared data directory";
+  if (!dir) GTEST_FAIL() << testing::kNoData;
   const auto csv_attempts = parse_cmu_csv(fetch(*dir + "/cmu-dsl2009/DSL-StrongPasswordData.csv"));
   // The chain holds sessions 1-6 of each subject without Return; s003 is the second subject.
   const TrainingPage page = parse_training_page(fetch(*dir + "/cmu-dsl2009/chain/train/user_s003.json"));

@@ -315,6 +315,36 @@ TEST(ParseErrors, MalformedJsonInATestFilesIgnoredValuesIsInvalidJson) {
   EXPECT_TRUE(test_error(R"({"attempts": [], "attempts": nope})").starts_with("invalid JSON: "));
 }
 
+TEST(ParseErrors, AMisspelledLiteralIsInvalidJsonNotAValueOfTheWrongType) {
+  for (const std::string value : {"tru", "fals", "nul", "nullx", "1.2.3", "-", "01"}) {
+    EXPECT_TRUE(page_error(R"({"user_data": [)" + value + R"(], "user_label": "u", "next": null})").starts_with("invalid JSON: "))
+        << value;
+    EXPECT_TRUE(page_error(page_with_event(R"({"character": "a", "typed_at": "2019-01-16T15:06:22", "released_at": )" +
+                                           value + "}"))
+                    .starts_with("invalid JSON: "))
+        << value;
+  }
+  // Well spelled, they are values of the wrong type.
+  EXPECT_EQ(page_error(R"({"user_data": [true], "user_label": "u", "next": null})"),
+            "attempt 0 must be an array of events (got a boolean)");
+}
+
+TEST(ParseTrainingPage, AByteOrderMarkBeforeTheJsonIsIgnored) {
+  const TrainingPage page = parse_training_page("\xEF\xBB\xBF" + page_with_event(R"({"character": "a", "typed_at": "2019-01-16T15:06:22"})"));
+  EXPECT_EQ(page.attempts.size(), 1u);
+  EXPECT_EQ(parse_test_file("\xEF\xBB\xBF{\"attempts\": []}").size(), 0u);
+}
+
+TEST(ParseErrors, ANextLongerThanAUrlIsRefused) {
+  const std::string message =
+      page_error(R"({"user_data": [], "user_label": "u", "next": ")" + std::string(8193, 'a') + R"("})");
+  EXPECT_TRUE(message.starts_with("\"next\" is longer than 8192 bytes (got \"aaa")) << message;
+  EXPECT_LT(message.size(), 200u) << "the value is cut in the message";
+  EXPECT_EQ(parse_training_page(R"({"user_data": [], "user_label": "u", "next": ")" + std::string(8192, 'a') + R"("})")
+                .next->size(),
+            8192u);
+}
+
 TEST(ParseErrors, ARootThatIsNotAnObjectSaysWhatItIs) {
   EXPECT_EQ(test_error(R"("abc")"), "expected a JSON object with \"attempts\" (got \"abc\")");
   EXPECT_EQ(page_error("null"),

@@ -10,7 +10,7 @@ namespace {
 TEST_F(ApiTest, TheCmuChainLoadsThroughTheApi) {
   const auto data = testing::data_dir();
   if (!data || !std::filesystem::exists(*data + "/cmu-dsl2009/chain/train/user_s002.json"))
-    GTEST_SKIP() << "the shared data is not here";
+    GTEST_FAIL() << testing::kNoData;
   testing::LoopbackServer files(*data);
   const nlohmann::json r =
       post("/api/v1/datasets", {{"url", files.url("/cmu-dsl2009/chain/train/user_s002.json")}, {"first_n", 5}});
