@@ -45,7 +45,9 @@ def section(results, scales):
     out = [BEGIN, "", "## Side by side with the Python stack (`bench/run`)", ""]
     out.append(f"Measured {datetime.date.today().isoformat()} on {machine()}, by:")
     out += ["", "```sh", "scripts/setup --bench   # python3-sklearn, python3-pandas, python3-torch, wrk",
-            f"bench/run --scales \"{' '.join(scales)}\"", "```", ""]
+            f"bench/run --scales \"{' '.join(scales)}\"", "```", "",
+            "(`bench/run --tasks ...` runs some of the tasks again; each row comes from the last run of its task.)",
+            ""]
     out.append("| task | data | ksauth | reference | ksauth faster by |")
     out.append("|---|---|---|---|---|")
 
