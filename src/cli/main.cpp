@@ -316,7 +316,8 @@ int run(int argc, char** argv) {
     const app::PredictReport report = app::predict(store, url, model_name, terminal.progress());
     terminal.clear();
     if (!csv_path.empty()) write_output_file(csv_path, app::predictions_csv(report), global.db);
-    std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n" : predict_text(report, first_n));
+    std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n"
+                       : predict_text(report, first_n, !csv_path.empty()));
     if (!csv_path.empty() && !json) std::cout << "Wrote " << grouped(report.rows.size()) << " rows to " << csv_path << "\n";
   }
   return 0;

@@ -122,7 +122,7 @@ std::string models_text(const std::vector<app::ModelSummary>& models) {
   return models_table(models).render();
 }
 
-std::string predict_text(const app::PredictReport& r, std::size_t first_n) {
+std::string predict_text(const app::PredictReport& r, std::size_t first_n, bool rows_in_csv) {
   std::string out = "Model '" + r.model + "': " + grouped(r.rows.size()) + " attempts, " + grouped(r.n_ok) +
                     " scored, " + grouped(r.n_invalid) + " invalid (phrase \"" + printable(r.phrase) + "\")\n";
   TextTable table({"attempt", "status", "predicted_user", "confidence", "top-3"});
@@ -134,7 +134,8 @@ std::string predict_text(const app::PredictReport& r, std::size_t first_n) {
                row.ok ? fixed(row.confidence) : "", row.ok ? top : row.reason});
   }
   out += table.render();
-  if (r.rows.size() > first_n) out += "(" + grouped(r.rows.size() - first_n) + " more rows: --first-n or --csv)\n";
+  if (r.rows.size() > first_n)
+    out += "(" + grouped(r.rows.size() - first_n) + (rows_in_csv ? " more rows: all of them are in the CSV)\n" : " more rows: --first-n or --csv)\n");
   return out;
 }
 

@@ -103,6 +103,7 @@ TEST_F(Ksauth, TrainsComparesAndPredictsOnTheCmuChain) {
   EXPECT_EQ(rows.substr(0, rows.find('\n')), "attempt,status,predicted_user,confidence");
   EXPECT_EQ(rows.find(",invalid,"), std::string::npos);
   EXPECT_NE(predict.out.find("5,100 attempts, 5,100 scored"), std::string::npos) << predict.out;
+  EXPECT_NE(predict.out.find("(5,090 more rows: all of them are in the CSV)"), std::string::npos) << predict.out;
 
   const CommandResult again = ksauth({"train", train_url, "--model", "manhattan", "--name", "m1"});
   EXPECT_EQ(again.exit_code, 4);
