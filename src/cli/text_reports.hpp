@@ -14,7 +14,7 @@ std::string analyze_text(const app::AnalyzeReport& report);
 std::string train_text(const app::TrainReport& report);
 std::string models_text(const std::vector<app::ModelSummary>& models);
 // rows_in_csv: every row was written to a CSV file too (the hint about the rows not shown says so).
-std::string predict_text(const app::PredictReport& report, std::size_t first_n, bool rows_in_csv = false);
+std::string predict_text(const app::PredictReport& report, std::size_t first_n, bool rows_in_csv);
 // "Data set #1: SOURCE", what was loaded and the phrase: the head of train and enroll reports.
 std::string loaded_text(const store::DataSetRecord& dataset, bool from_store, const features::PhraseChoice& phrase);
 // "batch_size=64, dropout=0.2"

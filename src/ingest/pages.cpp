@@ -28,7 +28,7 @@ std::vector<Attempt> parse_test_file(std::string_view json) {
 
 std::vector<Attempt> load_test_attempts(const std::string& url) {
   const std::string body = fetch(url);
-  return named_by_url(url, [&] { return PageParser().parse_test_file(body, false); });
+  return named_by_url(url, [&] { return parse_test_file(body); });
 }
 
 }  // namespace ksauth::ingest

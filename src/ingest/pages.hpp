@@ -40,8 +40,9 @@ struct ChainWalk {
   std::optional<PageFailure> failure;  // set when the chain stopped early on a bad page
 };
 
-// Follows the chain as load_training_chain does, handing each page to on_page as soon as it is parsed (only
-// one page is held at a time, so a chain of any length streams); on_page may move the page's attempts away.
+// Follows the chain as load_training_chain does, handing each page to on_page in chain order as soon as it is
+// parsed (only the few pages loaded ahead are held at a time, so a chain of any length streams); on_page is
+// called on the caller's thread and may move the page's attempts away.
 ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
                               const Progress& progress = {});
 
