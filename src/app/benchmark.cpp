@@ -154,9 +154,9 @@ std::vector<double> timing_features(const Attempt& attempt) {
   return out;
 }
 
-BenchmarkReport benchmark_cmu(const std::string& url, const Progress& progress) {
+BenchmarkReport benchmark_cmu(const std::string& url, const ingest::SourcePolicy& sources, const Progress& progress) {
   const auto start = std::chrono::steady_clock::now();
-  const ingest::ChainLoad load = ingest::load_training_chain(url, progress);
+  const ingest::ChainLoad load = ingest::load_training_chain(url, progress, sources);
   const std::vector<Subject> subjects = subjects_of(load.attempts);
   BenchmarkReport report;
   report.source = url;

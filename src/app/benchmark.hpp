@@ -13,6 +13,7 @@
 
 #include "core/attempt.hpp"
 #include "core/progress.hpp"
+#include "ingest/source_policy.hpp"
 
 namespace ksauth::app {
 
@@ -52,7 +53,7 @@ std::vector<double> timing_features(const Attempt& attempt);
 
 // `url`: the CMU CSV (or any source whose attempts carry sessions and repetitions, 400 per subject).
 // Error(invalid_input) naming the subject when the data does not fit the protocol.
-BenchmarkReport benchmark_cmu(const std::string& url, const Progress& progress = {});
+BenchmarkReport benchmark_cmu(const std::string& url, const ingest::SourcePolicy& sources, const Progress& progress = {});
 
 nlohmann::json to_json(const BenchmarkReport& report);
 // Our table beside the paper's, as text.

@@ -90,7 +90,7 @@ LoadedData load_training_data(store::Store& store, const std::string& url, const
       return load_stored_data(store, stored->id, options);
     }
   }
-  return store_new(store, url, ingest::load_training_chain(url, progress), options, progress);
+  return store_new(store, url, ingest::load_training_chain(url, progress, options.sources), options, progress);
 }
 
 LoadedData load_stored_data(const store::Store& store, std::int64_t dataset_id, const DataOptions& options) {
@@ -132,7 +132,7 @@ StreamedFeatures stream_training_features(const std::string& url, const DataOpti
       [&](ingest::TrainingPage& page) {
         for (const Attempt& a : page.attempts) collector.add(a);
       },
-      progress);
+      progress, options.sources);
   features::CollectedFeatures collected = std::move(collector).finish(options.phrase, options.min_attempts);
   StreamedFeatures out;
   out.pages = std::move(walk.pages);

@@ -21,6 +21,7 @@ struct DataOptions {
   std::optional<std::string> phrase;  // unset: the default phrase if typed, else inferred; "auto": inferred
   std::size_t min_attempts = 1;       // valid attempts a user needs to be enrolled
   bool refresh = false;               // download a source again even though the store has it
+  ingest::SourcePolicy sources;       // what may be downloaded, and how much (default: the command line's trust)
 };
 
 struct LoadedData {

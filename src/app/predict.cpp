@@ -45,10 +45,10 @@ PredictReport predict_attempts(const models::TrainedModel& model, std::span<cons
 }
 
 PredictReport predict(const store::Store& store, const std::string& url, const std::string& model_name,
-                      const Progress& progress) {
+                      const ingest::SourcePolicy& sources, const Progress& progress) {
   const models::TrainedModel model = open_model(store, model_name);  // a bad name fails before the download
   progress.report("download", 0, 1);
-  const std::vector<Attempt> attempts = ingest::load_test_attempts(url);
+  const std::vector<Attempt> attempts = ingest::load_test_attempts(url, sources);
   progress.report("predicting", 0, 1);
   PredictReport report = predict_attempts(model, attempts);
   report.model = model_name;

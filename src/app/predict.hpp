@@ -7,6 +7,7 @@
 
 #include "core/attempt.hpp"
 #include "core/progress.hpp"
+#include "ingest/source_policy.hpp"
 #include "models/model_file.hpp"
 #include "store/store.hpp"
 
@@ -35,8 +36,9 @@ struct PredictReport {
 };
 
 PredictReport predict_attempts(const models::TrainedModel& model, std::span<const Attempt> attempts);
+// The attempts of a test URL, downloaded under `sources`.
 PredictReport predict(const store::Store& store, const std::string& url, const std::string& model_name,
-                      const Progress& progress = {});
+                      const ingest::SourcePolicy& sources, const Progress& progress = {});
 // The same for a test file's text ({"attempts": [...]}) given directly, e.g. in a request body.
 PredictReport predict_test_json(const store::Store& store, std::string_view test_json, const std::string& model_name);
 // The same with the model already open (app/model_cache.hpp).

@@ -34,11 +34,11 @@ VerifyReport verify_attempts(const verify::Verifier& verifier, std::string_view 
 }
 
 VerifyReport verify(const store::Store& store, const std::string& url, const std::string& verifier_name,
-                    const std::string& user, const Progress& progress) {
+                    const std::string& user, const ingest::SourcePolicy& sources, const Progress& progress) {
   const verify::Verifier verifier = open_verifier(store, verifier_name);  // bad names fail before the download
   verifier.user_index(user);
   progress.report("download", 0, 1);
-  const std::vector<Attempt> attempts = ingest::load_test_attempts(url);
+  const std::vector<Attempt> attempts = ingest::load_test_attempts(url, sources);
   progress.report("verifying", 0, 1);
   VerifyReport report = verify_attempts(verifier, user, attempts);
   report.verifier = verifier_name;

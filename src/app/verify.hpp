@@ -9,6 +9,7 @@
 
 #include "core/attempt.hpp"
 #include "core/progress.hpp"
+#include "ingest/source_policy.hpp"
 #include "store/store.hpp"
 #include "verify/verifier.hpp"
 
@@ -34,9 +35,9 @@ struct VerifyReport {
 
 // Error(not_found) when the user is not enrolled.
 VerifyReport verify_attempts(const verify::Verifier& verifier, std::string_view user, std::span<const Attempt> attempts);
-// Every attempt of a test URL ({"attempts": [...]}).
+// Every attempt of a test URL ({"attempts": [...]}), downloaded under `sources`.
 VerifyReport verify(const store::Store& store, const std::string& url, const std::string& verifier_name,
-                    const std::string& user, const Progress& progress = {});
+                    const std::string& user, const ingest::SourcePolicy& sources, const Progress& progress = {});
 // The attempts of a test file's JSON text ({"attempts": [...]}, as an API body).
 VerifyReport verify_test_json(const store::Store& store, std::string_view test_json, const std::string& verifier_name,
                               const std::string& user);

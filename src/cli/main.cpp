@@ -5,6 +5,8 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
@@ -27,6 +29,7 @@
 #include "cli/verify_reports.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "ingest/source_policy.hpp"
 #include "models/classifier.hpp"
 #include "server/serve.hpp"
 #include "verify/detector.hpp"
@@ -43,6 +46,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::corrupt: return 5;
     case ErrorKind::io: return 6;
     case ErrorKind::cancelled: return 130;
+    case ErrorKind::forbidden: return 7;
   }
   return 1;
 }
@@ -103,9 +107,50 @@ struct GlobalOptions {
   std::optional<std::string> phrase;
   std::size_t min_attempts = 1;
   bool refresh = false;
+  // What sources may be fetched: the command line trusts its user with files and every address; the limits
+  // and the allow-list are the user's to set (serve starts from them too).
+  std::vector<std::string> allowed_hosts;
+  std::size_t max_page_mib = 256;
+  std::size_t max_pages = 100'000;
+  long max_fetch_seconds = 3600;
+  int max_redirects = 5;
 
-  app::DataOptions data() const { return {phrase, min_attempts, refresh}; }
+  ingest::SourcePolicy sources() const {
+    ingest::SourcePolicy policy;
+    policy.allowed_hosts = allowed_hosts;
+    policy.max_page_bytes = max_page_mib << 20;
+    policy.max_pages = max_pages;
+    policy.max_seconds = std::chrono::seconds(max_fetch_seconds);
+    policy.max_redirects = max_redirects;
+    ingest::check_policy(policy);
+    return policy;
+  }
+  app::DataOptions data() const { return {phrase, min_attempts, refresh, sources()}; }
 };
+
+// The API token of `serve`: the first line of --token-file, else $KSAUTH_API_TOKEN, else none. Not an option
+// value itself, which every user of the machine could read in the process list.
+std::string api_token(const std::string& token_file) {
+  std::string token;
+  if (!token_file.empty()) {
+    std::ifstream in(token_file);
+    if (!in) throw Error(ErrorKind::io, "cannot read the token file " + token_file + ": " + std::strerror(errno));
+    std::getline(in, token);
+    if (!token.empty() && token.back() == '\r') token.pop_back();
+  } else if (const char* env = std::getenv("KSAUTH_API_TOKEN")) {
+    token = env;
+  } else {
+    return {};
+  }
+  constexpr std::size_t kMinTokenLength = 16;
+  if (token.size() < kMinTokenLength)
+    throw Error(ErrorKind::invalid_input, "the API token must be at least " + std::to_string(kMinTokenLength) +
+                                              " characters (e.g. from: head -c 24 /dev/urandom | base64)");
+  for (const char c : token)
+    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f)
+      throw Error(ErrorKind::invalid_input, "the API token must be printable ASCII without spaces");
+  return token;
+}
 
 int run(int argc, char** argv) {
   CLI::App cli{"ksauth: keystroke-dynamics authentication. Analyze typing data, train and compare models, "
@@ -123,6 +168,22 @@ int run(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1'000'000}));
   cli.add_flag("--refresh", global.refresh,
                "Download a training URL again even though the database has it (by default it is read from there)");
+  cli.add_option("--allow-hosts", global.allowed_hosts,
+                 "Fetch only from these hosts (comma-separated: names, *.domain, addresses, CIDR ranges, each with an "
+                 "optional :PORT); listed hosts may be private")
+      ->delimiter(',');
+  cli.add_option("--max-page-mb", global.max_page_mib, "Largest page or file to read, in MiB")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
+  cli.add_option("--max-pages", global.max_pages, "Most pages to follow in one chain")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{100'000'000}));
+  cli.add_option("--max-fetch-seconds", global.max_fetch_seconds, "Longest time to load one source (a whole chain)")
+      ->capture_default_str()
+      ->check(CLI::Range(1L, 7L * 24 * 3600));
+  cli.add_option("--max-redirects", global.max_redirects, "Most HTTP redirects to follow for one page")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 20));
 
   // analyze
   std::string url;
@@ -223,8 +284,19 @@ int run(int argc, char** argv) {
   auto* serve = cli.add_subcommand("serve", "Serve the web app and the JSON API (docs/api.md) until Ctrl-C");
   serve->add_option("--host", serve_options.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
-  serve->add_flag("--allow-local-sources", serve_options.allow_local_sources,
+  bool allow_local_sources = false;
+  bool allow_private_addresses = false;
+  std::string token_file;
+  serve->add_flag("--allow-local-sources", allow_local_sources,
                   "Let API clients load files of this machine (paths, file://); by default only http(s) URLs");
+  serve->add_flag("--allow-private-addresses", allow_private_addresses,
+                  "Let API clients load URLs whose host is a loopback or private address (by default refused, unless "
+                  "listed in --allow-hosts)");
+  serve->add_option("--token-file", token_file,
+                    "File whose first line is the API token that requests changing something must send (Authorization: "
+                    "Bearer TOKEN); default $KSAUTH_API_TOKEN. Required to listen beyond loopback");
+  serve->add_flag("--token-for-predictions", serve_options.token_for_predictions,
+                  "Ask for the API token on predictions and verifications too");
   serve->add_option("--web", serve_options.web_dir, "Folder of the web pages (default: web/ of the source tree)");
 
   // benchmark
@@ -246,11 +318,19 @@ int run(int argc, char** argv) {
 
   if (*serve) {
     serve_options.db_path = global.db;
+    serve_options.sources = global.sources();
+    serve_options.sources.allow_files = allow_local_sources;
+    serve_options.sources.allow_private_addresses = allow_private_addresses;
+    serve_options.sources.refusal_hint =
+        "the server's --allow-hosts, --allow-private-addresses and --allow-local-sources lift this";
+    serve_options.api_token = api_token(token_file);
+    if (serve_options.token_for_predictions && serve_options.api_token.empty())
+      throw Error(ErrorKind::invalid_input, "--token-for-predictions needs a token (--token-file or KSAUTH_API_TOKEN)");
     return server::serve(serve_options);
   }
   TerminalProgress terminal;
   if (*benchmark) {
-    const app::BenchmarkReport report = app::benchmark_cmu(benchmark_csv, terminal.progress());
+    const app::BenchmarkReport report = app::benchmark_cmu(benchmark_csv, global.sources(), terminal.progress());
     terminal.clear();
     std::cout << (json ? app::dump_json(app::to_json(report), 2) + "\n" : app::benchmark_text(report));
     return 0;
@@ -308,12 +388,12 @@ int run(int argc, char** argv) {
     }
   } else if (*verify_cmd) {
     app::check_rows_shown(first_n);
-    const app::VerifyReport report = app::verify(store, url, verifier_name, claimed_user, terminal.progress());
+    const app::VerifyReport report = app::verify(store, url, verifier_name, claimed_user, global.sources(), terminal.progress());
     terminal.clear();
     std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n" : verify_text(report, first_n));
   } else if (*predict) {
     app::check_rows_shown(first_n);
-    const app::PredictReport report = app::predict(store, url, model_name, terminal.progress());
+    const app::PredictReport report = app::predict(store, url, model_name, global.sources(), terminal.progress());
     terminal.clear();
     if (!csv_path.empty()) write_output_file(csv_path, app::predictions_csv(report), global.db);
     std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n"

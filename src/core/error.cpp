@@ -10,6 +10,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::corrupt: return "corrupt";
     case ErrorKind::io: return "i/o error";
     case ErrorKind::cancelled: return "cancelled";
+    case ErrorKind::forbidden: return "forbidden";
   }
   return "error";
 }

@@ -12,6 +12,7 @@ enum class ErrorKind {
   corrupt,        // a stored file or blob fails its checks
   io,             // the network or the disk failed
   cancelled,      // the user asked to stop
+  forbidden,      // refused by a rule: a source the policy does not allow, a request without its token
 };
 
 class Error : public std::runtime_error {

@@ -24,8 +24,6 @@
 namespace ksauth::ingest {
 namespace {
 
-constexpr std::size_t kMaxChainPages = 100'000;
-
 // A page read into a buffer with room for the parser's padding after it is parsed where it is.
 bool is_padded(const std::string& body) { return body.capacity() - body.size() >= kPagePadding; }
 
@@ -68,7 +66,7 @@ std::optional<std::string_view> guess_next(std::string_view page) {
 
 // Where each page's `next` leads, checked as the links are met in chain order: a page from the network
 // must not make us read this machine's files, a link back to a page already met is a loop, and a chain
-// has at most kMaxChainPages pages.
+// has at most the policy's max_pages pages.
 class ChainLinks {
  public:
   struct Link {
@@ -76,7 +74,8 @@ class ChainLinks {
     std::optional<std::string> refusal;  // why the page is not loaded
   };
 
-  explicit ChainLinks(const std::string& first_url) : visited_{page_identity(first_url)} {}
+  ChainLinks(const std::string& first_url, std::size_t max_pages)
+      : visited_{page_identity(first_url)}, max_pages_(max_pages) {}
 
   Link follow(const std::string& current, const std::string& next) {
     Link link{resolve_url(current, next), std::nullopt};
@@ -84,8 +83,8 @@ class ChainLinks {
       link.refusal = "a page served over HTTP may only point to another http(s) page";
     } else if (!visited_.insert(page_identity(link.url)).second) {
       link.refusal = "next points back to page " + link.url + " already loaded (a loop)";
-    } else if (pages_ >= kMaxChainPages) {
-      link.refusal = "the chain is longer than " + std::to_string(kMaxChainPages) + " pages; stopped before this one";
+    } else if (pages_ >= max_pages_) {
+      link.refusal = "the chain is longer than the " + std::to_string(max_pages_) + "-page limit; stopped before this page";
     } else {
       ++pages_;
     }
@@ -94,6 +93,7 @@ class ChainLinks {
 
  private:
   std::unordered_set<std::string> visited_;
+  std::size_t max_pages_;
   std::size_t pages_ = 1;  // pages met so far, the first included
 };
 
@@ -118,8 +118,8 @@ class PageWorkers {
     std::exception_ptr error;
   };
 
-  PageWorkers(ChainLinks links, ChainLinks::Link second, std::size_t helpers)
-      : links_(std::move(links)), slots_(helpers + 2) {
+  PageWorkers(const Fetcher& fetcher, ChainLinks links, ChainLinks::Link second, std::size_t helpers)
+      : fetcher_(fetcher), links_(std::move(links)), slots_(helpers + 2) {
     known_.push_back(std::move(second));
     if (known_.back().refusal) chain_ends_ = true;
     threads_.reserve(helpers);
@@ -206,7 +206,7 @@ class PageWorkers {
       lock.unlock();
       bool read = false;
       try {
-        fetch_into(slot.ahead_url, slot.body);
+        fetcher_.fetch_into(slot.ahead_url, slot.body);
         read = true;
       } catch (...) {  // the link step reads it again and reports what fails
       }
@@ -243,7 +243,7 @@ class PageWorkers {
         page.failure = PageFailure{link.url, *link.refusal};
       } else {
         try {
-          if (!read_ahead) fetch_into(link.url, slot.body);
+          if (!read_ahead) fetcher_.fetch_into(link.url, slot.body);
           ask_read_ahead(n + 1, link.url, slot.body);
           slot.header = slot.parser.start_training_page(slot.body, is_padded(slot.body));
           read = true;
@@ -302,6 +302,7 @@ class PageWorkers {
     }
   }
 
+  const Fetcher& fetcher_;
   std::mutex mutex_;
   std::condition_variable changed_;
   ChainLinks links_;
@@ -319,8 +320,9 @@ class PageWorkers {
 }  // namespace
 
 ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
-                              const Progress& progress) {
+                              const Progress& progress, const SourcePolicy& policy) {
   progress.throw_if_cancelled();
+  const Fetcher fetcher(policy);
   ChainWalk out;
   const auto deliver = [&](const std::string& page_url, TrainingPage& page) {
     out.pages.push_back(page_url);
@@ -328,7 +330,7 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
     progress.report("download", out.pages.size(), 0);  // throws Error(cancelled) when asked to stop
   };
   // The first page's errors propagate. A CMU benchmark CSV is a whole data set on one page.
-  std::string body = fetch(url);
+  std::string body = fetcher.fetch(url);
   TrainingPage page;
   if (is_cmu_csv(url, body)) {
     page.attempts = named_by_url(url, [&] { return parse_cmu_csv(body); });
@@ -340,9 +342,9 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
   PageHeader header = named_by_url(url, [&] { return parser.start_training_page(body, is_padded(body)); });
   std::optional<PageWorkers> ahead;
   if (header.next) {
-    ChainLinks links(url);
+    ChainLinks links(url, policy.max_pages);
     ChainLinks::Link second = links.follow(url, *header.next);
-    ahead.emplace(std::move(links), std::move(second), helper_count());
+    ahead.emplace(fetcher, std::move(links), std::move(second), helper_count());
   }
   named_by_url(url, [&] { parser.read_attempts_into(header.label, page.attempts); });
   page.user_label = std::move(header.label);
@@ -362,7 +364,7 @@ ChainWalk walk_training_chain(const std::string& url, const std::function<void(T
   return out;
 }
 
-ChainLoad load_training_chain(const std::string& url, const Progress& progress) {
+ChainLoad load_training_chain(const std::string& url, const Progress& progress, const SourcePolicy& policy) {
   ChainLoad out;
   ChainWalk walk = walk_training_chain(
       url,
@@ -374,7 +376,7 @@ ChainLoad load_training_chain(const std::string& url, const Progress& progress) 
                               std::make_move_iterator(page.attempts.end()));
         }
       },
-      progress);
+      progress, policy);
   out.pages = std::move(walk.pages);
   out.failure = std::move(walk.failure);
   return out;

@@ -1,7 +1,9 @@
 #include "ingest/fetch.hpp"
 
 #include <httplib.h>
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netdb.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,9 +22,8 @@
 namespace ksauth::ingest {
 namespace {
 
-constexpr std::size_t kMaxBodyBytes = std::size_t{256} << 20;  // 256 MiB, for downloads and files alike
-constexpr time_t kConnectTimeoutSeconds = 10;
-constexpr time_t kReadTimeoutSeconds = 30;
+constexpr std::chrono::seconds kConnectTimeout{10};
+constexpr std::chrono::seconds kReadTimeout{30};  // the longest wait for the next bytes of an answer
 
 bool is_alpha(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -46,6 +47,21 @@ std::string lower(std::string_view s) {
 
 [[noreturn]] void fail(ErrorKind kind, const std::string& url, const std::string& reason) {
   throw Error(kind, url + ": " + reason);
+}
+
+// "256 MiB", or the bytes when not a whole number of MiB.
+std::string size_text(std::size_t bytes) {
+  constexpr std::size_t kMiB = std::size_t{1} << 20;
+  if (bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
+  return std::to_string(bytes) + " bytes";
+}
+
+std::string too_large(std::string_view what, std::size_t limit) {
+  return std::string(what) + " is larger than the " + size_text(limit) + " limit";
+}
+
+std::string too_long(std::chrono::seconds limit) {
+  return "the load took longer than its " + std::to_string(limit.count()) + "-second limit";
 }
 
 // Length of the scheme when `s` starts with one ("http" in "http://..."), else 0. RFC 3986:
@@ -191,8 +207,8 @@ class OpenFile {
   std::size_t size_;
 };
 
-// Only a regular file of at most kMaxBodyBytes is data.
-std::unique_ptr<OpenFile> open_local_file(const std::string& path, const std::string& url) {
+// Only a regular file of at most `limit` bytes is data.
+std::unique_ptr<OpenFile> open_local_file(const std::string& path, const std::string& url, std::size_t limit) {
   if (path.empty()) fail(ErrorKind::invalid_input, url, "empty file path");
   if (path.find('\0') != std::string::npos)
     fail(ErrorKind::invalid_input, url, "the path contains a NUL byte");
@@ -205,8 +221,7 @@ std::unique_ptr<OpenFile> open_local_file(const std::string& path, const std::st
   if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, url, "is a directory, not a file");
   // A device or a pipe could be endless or block forever: only regular files are data.
   if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, url, "is not a regular file");
-  if (static_cast<std::uint64_t>(st.st_size) > kMaxBodyBytes)
-    fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
+  if (static_cast<std::uint64_t>(st.st_size) > limit) fail(ErrorKind::io, url, too_large("the file", limit));
 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -220,15 +235,15 @@ std::unique_ptr<OpenFile> open_local_file(const std::string& path, const std::st
 // Into `data`, reusing its memory: a reader of page after page neither allocates nor zeroes a new buffer
 // for each (fresh memory costs a page fault per 4 KiB). Read straight into the string, with room after it
 // for the padding simdjson reads past the end of a document, so that the parser need not copy the page.
-void read_open_file(const OpenFile& file, const std::string& url, std::string& data) {
+void read_open_file(const OpenFile& file, const std::string& url, std::size_t limit, std::string& data) {
   const std::size_t expected = file.size();
   if (data.capacity() < expected + kPagePadding) data.reserve(expected + kPagePadding);
   if (data.size() < expected + 1) data.resize(expected + 1);  // one byte more, to see the end of the file
   std::size_t size = 0;
   while (true) {
     if (size == data.size()) {  // the file grew since stat
-      if (size > kMaxBodyBytes) fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
-      data.resize(std::min(kMaxBodyBytes + 1, 2 * data.size()));
+      if (size > limit) fail(ErrorKind::io, url, too_large("the file", limit));
+      data.resize(std::min(limit + 1, 2 * data.size()));
     }
     const ssize_t n = ::read(file.fd(), data.data() + size, data.size() - size);
     if (n < 0) {
@@ -237,7 +252,7 @@ void read_open_file(const OpenFile& file, const std::string& url, std::string& d
     }
     if (n == 0) break;
     size += static_cast<std::size_t>(n);
-    if (size > kMaxBodyBytes) fail(ErrorKind::io, url, "file is larger than the 256 MiB limit");
+    if (size > limit) fail(ErrorKind::io, url, too_large("the file", limit));
   }
   data.resize(size);
 }
@@ -317,21 +332,30 @@ bool valid_ipv6(std::string_view host) {
   return true;
 }
 
-std::string fetch_http(const std::string& url, std::size_t scheme_len) {
-  const std::string scheme = lower(std::string_view(url).substr(0, scheme_len));
+// Where an http(s) URL leads: the host as written, the port and the request target.
+struct HttpTarget {
+  std::string scheme;  // "http" or "https"
+  std::string host;    // lower case; an IPv6 address without its brackets
+  int port = 0;
+  std::string target;  // path and query, encoded
+};
+
+HttpTarget parse_http_url(const std::string& url) {
+  const std::size_t scheme_len = scheme_length(url);
+  HttpTarget t;
+  t.scheme = lower(std::string_view(url).substr(0, scheme_len));
   const UrlParts p = split_url(url, scheme_len);
-  if (!p.has_authority) fail(ErrorKind::invalid_input, url, "expected " + scheme + "://host/path");
+  if (!p.has_authority) fail(ErrorKind::invalid_input, url, "expected " + t.scheme + "://host/path");
   if (p.authority.find('@') != std::string::npos)
     fail(ErrorKind::invalid_input, url, "user names and passwords in URLs are not supported");
 
-  std::string host;
   std::string_view port_text;
   const std::string_view auth = p.authority;
   if (!auth.empty() && auth.front() == '[') {
     const std::size_t close = auth.find(']');
     if (close == std::string_view::npos) fail(ErrorKind::invalid_input, url, "unclosed '[' in the host");
-    host = std::string(auth.substr(1, close - 1));
-    if (!valid_ipv6(host)) fail(ErrorKind::invalid_input, url, "invalid IPv6 address");
+    t.host = lower(auth.substr(1, close - 1));
+    if (!valid_ipv6(t.host)) fail(ErrorKind::invalid_input, url, "invalid IPv6 address");
     const std::string_view after = auth.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') fail(ErrorKind::invalid_input, url, "invalid host");
@@ -339,12 +363,12 @@ std::string fetch_http(const std::string& url, std::size_t scheme_len) {
     }
   } else {
     const std::size_t colon = auth.find(':');
-    host = std::string(auth.substr(0, colon));
+    t.host = lower(auth.substr(0, colon));
     if (colon != std::string_view::npos) port_text = auth.substr(colon + 1);
-    if (!valid_host(host))
-      fail(ErrorKind::invalid_input, url, host.empty() ? "missing host" : "invalid host name");
+    if (!valid_host(t.host))
+      fail(ErrorKind::invalid_input, url, t.host.empty() ? "missing host" : "invalid host name");
   }
-  int port = scheme == "https" ? 443 : 80;
+  t.port = t.scheme == "https" ? 443 : 80;
   if (!port_text.empty()) {
     if (port_text.size() > 5) fail(ErrorKind::invalid_input, url, "invalid port");
     int value = 0;
@@ -353,78 +377,164 @@ std::string fetch_http(const std::string& url, std::size_t scheme_len) {
       value = value * 10 + (c - '0');
     }
     if (value < 1 || value > 65535) fail(ErrorKind::invalid_input, url, "port out of range");
-    port = value;
+    t.port = value;
   }
   // The request target: path and query, without the fragment.
-  std::string target = p.path;
+  t.target = p.path;
   const std::string& qf = p.query_and_fragment;
-  if (!qf.empty() && qf.front() == '?') target += qf.substr(0, qf.find('#'));
-  if (target.empty() || target.front() != '/') target.insert(target.begin(), '/');
-  target = encode_target(target);
+  if (!qf.empty() && qf.front() == '?') t.target += qf.substr(0, qf.find('#'));
+  if (t.target.empty() || t.target.front() != '/') t.target.insert(t.target.begin(), '/');
+  t.target = encode_target(t.target);
+  return t;
+}
 
-  std::unique_ptr<httplib::ClientImpl> client;
-  if (scheme == "https")
-    client = std::make_unique<httplib::SSLClient>(host, port);
-  else
-    client = std::make_unique<httplib::ClientImpl>(host, port);
-  client->set_connection_timeout(kConnectTimeoutSeconds, 0);
-  client->set_read_timeout(kReadTimeoutSeconds, 0);
-  client->set_write_timeout(kReadTimeoutSeconds, 0);
-  client->set_follow_location(true);
-  client->set_url_encode(false);  // encoded above
-
-  std::string body;
-  bool too_large = false;
-  int error_status = 0;  // a final response that is not 2xx: its body is not read
-  std::string error_reason;
-  auto on_response = [&](const httplib::Response& res) {
-    if (res.status < 200 || res.status >= 300) {
-      error_status = res.status;
-      error_reason = res.reason;
-      return false;
-    }
-    if (res.has_header("Content-Length")) {
-      const std::string& length = res.get_header_value("Content-Length");
-      if (length.size() > 18 || std::strtoull(length.c_str(), nullptr, 10) > kMaxBodyBytes) {
-        too_large = true;
-        return false;
-      }
-    }
-    return true;
-  };
-  auto on_content = [&](const char* data, std::size_t n) {
-    if (body.size() + n > kMaxBodyBytes) {
-      too_large = true;
-      return false;
-    }
-    body.append(data, n);
-    return true;
-  };
-  const httplib::Result res = client->Get(target, httplib::Headers{}, on_response, on_content);
-  if (too_large) fail(ErrorKind::io, url, "the response is larger than the 256 MiB limit");
-  if (error_status != 0) {
-    const std::string reason = error_reason.empty() ? status_reason(error_status) : error_reason;
-    const std::string message = "HTTP " + std::to_string(error_status) + (reason.empty() ? "" : " " + reason);
-    fail(error_status == 404 || error_status == 410 ? ErrorKind::not_found : ErrorKind::io, url, message);
+// The address to connect to: the host's first address the policy allows. Resolved here, and the connection
+// made to exactly this address, so that a name cannot resolve to an allowed address for the check and to
+// another one for the connection.
+std::string checked_address(const SourcePolicy& policy, const HttpTarget& t, const std::string& url) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const int rc = ::getaddrinfo(t.host.c_str(), nullptr, &hints, &found);
+  if (rc != 0) fail(ErrorKind::io, url, "could not resolve the host " + t.host + " (" + ::gai_strerror(rc) + ")");
+  const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
+  std::string refusal;
+  for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw = a->ai_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(a->ai_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<const sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if ((a->ai_family != AF_INET && a->ai_family != AF_INET6) || !::inet_ntop(a->ai_family, raw, text, sizeof text))
+      continue;
+    const HostCheck check = check_host(policy, t.host, t.port, text);
+    if (check.allowed) return text;
+    if (refusal.empty()) refusal = check.reason;
   }
-  if (!res) fail(ErrorKind::io, url, describe(res.error()));
-  if (res->status < 200 || res->status >= 300)  // a redirect that could not be followed
-    fail(ErrorKind::io, url, "HTTP " + std::to_string(res->status) + " " + res->reason);
-  return body;
+  if (refusal.empty()) fail(ErrorKind::io, url, "the host " + t.host + " has no IPv4 or IPv6 address");
+  fail(ErrorKind::forbidden, url, refusal);
 }
 
 }  // namespace
 
-std::string fetch(const std::string& url) {
+Fetcher::Fetcher(SourcePolicy policy)
+    : policy_(std::move(policy)), deadline_(std::chrono::steady_clock::now() + policy_.max_seconds) {
+  check_policy(policy_);
+}
+
+std::string Fetcher::fetch(const std::string& url) const {
   std::string out;
   fetch_into(url, out);
   return out;
 }
 
-void fetch_into(const std::string& url, std::string& out) {
-  if (const auto path = local_path(url)) return read_open_file(*open_local_file(*path, url), url, out);
-  out = fetch_http(url, scheme_length(url));
+void Fetcher::fetch_into(const std::string& url, std::string& out) const {
+  if (std::chrono::steady_clock::now() > deadline_)
+    fail(ErrorKind::io, url, "not fetched: " + too_long(policy_.max_seconds));
+  check_source_url(policy_, url);
+  if (const auto path = local_path(url)) {
+    const auto file = open_local_file(*path, url, policy_.max_page_bytes);
+    return read_open_file(*file, url, policy_.max_page_bytes, out);
+  }
+  out = fetch_http(url);
 }
+
+std::string Fetcher::fetch_http(const std::string& first_url) const {
+  std::string url = first_url;
+  // Failures after a redirect name both URLs.
+  const auto where = [&] { return url == first_url ? url : first_url + ": redirected to " + url; };
+  for (int redirects = 0;; ++redirects) {
+    const HttpTarget t = parse_http_url(url);
+    const std::string address = checked_address(policy_, t, where());
+    std::unique_ptr<httplib::ClientImpl> client;
+    if (t.scheme == "https")
+      client = std::make_unique<httplib::SSLClient>(t.host, t.port);
+    else
+      client = std::make_unique<httplib::ClientImpl>(t.host, t.port);
+    client->set_hostname_addr_map({{t.host, address}});
+    const auto now = std::chrono::steady_clock::now();
+    const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline_ - now) + std::chrono::seconds(1);
+    client->set_connection_timeout(std::min(kConnectTimeout, left));
+    client->set_read_timeout(std::min(kReadTimeout, left));
+    client->set_write_timeout(std::min(kReadTimeout, left));
+    client->set_follow_location(false);  // followed below, each target checked like the first
+    client->set_url_encode(false);       // encoded by parse_http_url
+
+    const std::size_t limit = policy_.max_page_bytes;
+    std::string body;
+    bool over_size = false;
+    bool over_time = false;
+    std::optional<std::string> location;
+    int error_status = 0;  // a final response that is not 2xx: its body is not read
+    std::string error_reason;
+    auto on_response = [&](const httplib::Response& res) {
+      if (res.status >= 300 && res.status < 400 && res.status != 304 && res.has_header("Location")) {
+        location = res.get_header_value("Location");
+        return false;
+      }
+      if (res.status < 200 || res.status >= 300) {
+        error_status = res.status;
+        error_reason = res.reason;
+        return false;
+      }
+      if (res.has_header("Content-Length")) {
+        const std::string& length = res.get_header_value("Content-Length");
+        if (length.size() > 18 || std::strtoull(length.c_str(), nullptr, 10) > limit) {
+          over_size = true;
+          return false;
+        }
+      }
+      return true;
+    };
+    auto on_content = [&](const char* data, std::size_t n) {
+      if (body.size() + n > limit) {
+        over_size = true;
+        return false;
+      }
+      if (std::chrono::steady_clock::now() > deadline_) {
+        over_time = true;
+        return false;
+      }
+      body.append(data, n);
+      return true;
+    };
+    const httplib::Result res = client->Get(t.target, httplib::Headers{}, on_response, on_content);
+    if (over_size) fail(ErrorKind::io, where(), too_large("the response", limit));
+    if (over_time) fail(ErrorKind::io, where(), too_long(policy_.max_seconds));
+    if (location) {
+      if (redirects >= policy_.max_redirects)
+        fail(ErrorKind::io, first_url, "more than " + std::to_string(policy_.max_redirects) + " redirects");
+      const std::string next = resolve_url(url, *location);
+      if (!is_remote(next))
+        fail(ErrorKind::forbidden, where(), "redirected to " + next + ", which is not an http(s) URL");
+      url = next;
+      continue;
+    }
+    if (error_status != 0) {
+      const std::string reason = error_reason.empty() ? status_reason(error_status) : error_reason;
+      const std::string message = "HTTP " + std::to_string(error_status) + (reason.empty() ? "" : " " + reason);
+      fail(error_status == 404 || error_status == 410 ? ErrorKind::not_found : ErrorKind::io, where(), message);
+    }
+    if (!res) {
+      // A read that stopped at the time limit (not at our callback) is the limit's doing too.
+      if (std::chrono::steady_clock::now() > deadline_) fail(ErrorKind::io, where(), too_long(policy_.max_seconds));
+      fail(ErrorKind::io, where(), describe(res.error()));
+    }
+    if (res->status < 200 || res->status >= 300)  // a redirect without a Location
+      fail(ErrorKind::io, where(), "HTTP " + std::to_string(res->status) + " " + res->reason);
+    return body;
+  }
+}
+
+void check_source_url(const SourcePolicy& policy, const std::string& url) {
+  if (local_path(url) && !policy.allow_files)
+    fail(ErrorKind::forbidden, url,
+         "files of this machine are not loaded here; give an http:// or https:// URL" +
+             (policy.refusal_hint.empty() ? std::string() : " (" + policy.refusal_hint + ")"));
+  if (is_remote(url)) parse_http_url(url);
+}
+
+std::string fetch(const std::string& url) { return Fetcher().fetch(url); }
 
 bool is_remote(const std::string& url) {
   const std::size_t sl = scheme_length(url);

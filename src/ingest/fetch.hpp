@@ -1,22 +1,49 @@
 #pragma once
 // Reading a source by URL: http://, https://, file:// or a plain path.
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "ingest/source_policy.hpp"
 
 namespace ksauth::ingest {
 
 // Bytes a JSON parser may read past the end of a page (simdjson's SIMDJSON_PADDING).
 inline constexpr std::size_t kPagePadding = 64;
 
-// The bytes at `url`. Error(not_found) for HTTP 404 / a missing file, Error(io) for other failures
-// (connection, other HTTP statuses, read errors), Error(invalid_input) for an unsupported scheme.
-// Every message names the URL.
+// Reads sources under a SourcePolicy (ingest/source_policy.hpp): every URL, redirect and resolved address is
+// checked against it before anything is read, and its limits on bytes and time hold. The clock for the
+// policy's max_seconds starts when the Fetcher is made: one Fetcher per load (a chain, a test file). Safe to
+// use from several threads at once.
+class Fetcher {
+ public:
+  explicit Fetcher(SourcePolicy policy = {});
+
+  // The bytes at `url`. Error(not_found) for HTTP 404 / a missing file, Error(io) for other failures
+  // (connection, other HTTP statuses, read errors, a page over the size limit, the time limit),
+  // Error(invalid_input) for a malformed URL or an unsupported scheme, Error(forbidden) for a source the
+  // policy refuses (files, a host or address, a redirect to one). Every message names the URL.
+  std::string fetch(const std::string& url) const;
+  // The same into `out`, reusing its memory where it can (files) and followed by kPagePadding bytes of spare
+  // capacity for a file; on an error `out` is unspecified.
+  void fetch_into(const std::string& url, std::string& out) const;
+
+  const SourcePolicy& policy() const { return policy_; }
+
+ private:
+  std::string fetch_http(const std::string& url) const;
+
+  SourcePolicy policy_;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+// What can be told of `url` without reading it: Error(invalid_input) for a malformed URL or an unsupported
+// scheme, Error(forbidden) for a file when the policy allows none. Fetcher checks this and the rest.
+void check_source_url(const SourcePolicy& policy, const std::string& url);
+
+// Fetcher().fetch(url): the command line's trust (every source allowed).
 std::string fetch(const std::string& url);
-// The same into `out`, reusing its memory where it can (files) and followed by kPagePadding bytes of spare
-// capacity for a file; on an error `out` is unspecified.
-void fetch_into(const std::string& url, std::string& out);
 
 // `ref` resolved against `base` the way a browser resolves a link on the page `base`
 // (absolute URLs and absolute paths are kept; relative ones replace the last path segment).

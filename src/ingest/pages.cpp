@@ -26,8 +26,8 @@ std::vector<Attempt> parse_test_file(std::string_view json) {
   return parser.parse_test_file(json, false);
 }
 
-std::vector<Attempt> load_test_attempts(const std::string& url) {
-  const std::string body = fetch(url);
+std::vector<Attempt> load_test_attempts(const std::string& url, const SourcePolicy& policy) {
+  const std::string body = Fetcher(policy).fetch(url);
   return named_by_url(url, [&] { return parse_test_file(body); });
 }
 

@@ -11,6 +11,7 @@
 
 #include "core/attempt.hpp"
 #include "core/progress.hpp"
+#include "ingest/source_policy.hpp"
 
 namespace ksauth::ingest {
 
@@ -44,13 +45,15 @@ struct ChainWalk {
 // parsed (only the few pages loaded ahead are held at a time, so a chain of any length streams); on_page is
 // called on the caller's thread and may move the page's attempts away.
 ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
-                              const Progress& progress = {});
+                              const Progress& progress = {}, const SourcePolicy& policy = {});
 
 // A CMU benchmark CSV (ingest/cmu_csv.hpp: a path ending in .csv or a body starting "subject,") is loaded
 // whole as one page. Otherwise follows `next` from the first page. When the first page fails, throws Error (nothing was loaded);
 // when a later page fails or `next` loops back, stops there and returns what was loaded with `failure`.
-// Reports ("download", pages loaded, 0) per page.
-ChainLoad load_training_chain(const std::string& url, const Progress& progress = {});
-std::vector<Attempt> load_test_attempts(const std::string& url);
+// Reports ("download", pages loaded, 0) per page. Every page is fetched under `policy` (ingest/source_policy.hpp):
+// its limits on pages, bytes and time hold for the whole chain; a page it refuses ends the chain there like
+// any failing page. The default policy is the command line's, which trusts its user.
+ChainLoad load_training_chain(const std::string& url, const Progress& progress = {}, const SourcePolicy& policy = {});
+std::vector<Attempt> load_test_attempts(const std::string& url, const SourcePolicy& policy = {});
 
 }  // namespace ksauth::ingest

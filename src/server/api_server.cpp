@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "core/error.hpp"
+#include "server/access.hpp"
 #include "server/http_io.hpp"
 #include "server/routes.hpp"
 #include "store/store.hpp"
@@ -66,8 +67,8 @@ ApiServer::ApiServer(ServerOptions options)
     return httplib::Server::HandlerResponse::Handled;
   }));
 
-  Router router(http_);
-  const Context ctx{options_.db_path, jobs_, models_, options_.allow_local_sources};
+  Router router(http_, AccessRule(options_.api_token, options_.token_for_predictions));
+  const Context ctx{options_.db_path, jobs_, models_, options_.sources};
   add_meta_routes(router);
   add_dataset_routes(router, ctx);
   add_model_routes(router, ctx);
@@ -79,6 +80,11 @@ ApiServer::ApiServer(ServerOptions options)
 ApiServer::~ApiServer() { stop(); }
 
 int ApiServer::bind(const std::string& host, int port) {
+  // Beyond loopback, anyone on the network could train, replace and delete models: not without a token.
+  if (options_.api_token.empty() && !is_loopback_host(host))
+    throw Error(ErrorKind::invalid_input, "serving on " + host +
+                                              " (beyond this machine) needs an API token for the endpoints that change "
+                                              "something: give one, or listen on 127.0.0.1");
   const int bound = port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw Error(ErrorKind::io, "cannot listen on " + host + ":" + std::to_string(port));
   // httplib listens with a backlog of 5: 50 clients connecting at once overflow it, and the connections

@@ -7,6 +7,7 @@
 
 #include "app/jobs.hpp"
 #include "app/model_cache.hpp"
+#include "ingest/source_policy.hpp"
 
 namespace ksauth::server {
 
@@ -15,9 +16,14 @@ struct ServerOptions {
   std::string web_dir;  // empty: the web/ folder of the source tree
   std::string bootstrap_dir = "/usr/share/javascript/bootstrap5";
   std::string chart_js_dir = "/usr/share/javascript/chart.js";
-  // Whether API clients may name files of this machine (paths, file://) as sources. Off: http(s) only, so
-  // that whoever reaches the API cannot make the server read its files.
-  bool allow_local_sources = false;
+  // What API clients may name as sources (ingest/source_policy.hpp). By default neither files of this machine
+  // nor private or loopback addresses: whoever reaches the API must not make the server read its files or
+  // reach into its network.
+  ingest::SourcePolicy sources = ingest::untrusted_sources();
+  // Asked of every request that changes something, as "Authorization: Bearer TOKEN" (and of predictions and
+  // verifications when token_for_predictions). Empty: none asked, which bind() allows on loopback only.
+  std::string api_token;
+  bool token_for_predictions = false;
 };
 
 // The web/ folder of the source tree this ksauth was built from.
@@ -32,7 +38,8 @@ class ApiServer {
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
 
-  // Binds host:port (port 0: any free port) and returns the port; Error(io) when it cannot.
+  // Binds host:port (port 0: any free port) and returns the port; Error(io) when it cannot, Error(invalid_input)
+  // for an address beyond loopback without an API token.
   int bind(const std::string& host, int port);
   // Serves until stop(); call after bind.
   void listen();

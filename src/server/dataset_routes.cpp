@@ -42,7 +42,7 @@ std::string upload_name(const httplib::Request& req) {
 void add_dataset_routes(Router& router, const Context& ctx) {
   const std::string base = std::string(kApi) + "/datasets";
   const std::string db = ctx.db_path;
-  const bool allow_local = ctx.allow_local_sources;
+  const ingest::SourcePolicy sources = ctx.sources;
 
   router.get(base, [db](const httplib::Request&, httplib::Response& res) {
     const store::Store store(db);
@@ -51,11 +51,11 @@ void add_dataset_routes(Router& router, const Context& ctx) {
     send_json(res, out);
   });
 
-  router.post(base, [db, allow_local](const httplib::Request& req, httplib::Response& res) {
+  router.post(base, [db, sources](const httplib::Request& req, httplib::Response& res) {
     const json body = json_body(req);
     app::AnalyzeRequest request;
-    request.url = source_url(body, allow_local);
-    request.data = data_options(body);
+    request.url = source_url(body, sources);
+    request.data = data_options(body, sources);
     request.first_n = static_cast<std::size_t>(unsigned_field(body, "first_n", 10));
     app::check_rows_shown(request.first_n);
     store::Store store(db);

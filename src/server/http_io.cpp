@@ -39,6 +39,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::corrupt: return 500;
     case ErrorKind::io: return 502;
     case ErrorKind::cancelled: return 409;
+    case ErrorKind::forbidden: return 403;
   }
   return 500;
 }
@@ -151,8 +152,9 @@ std::uint64_t unsigned_field(const json& body, const std::string& name, std::uin
   throw bad("field " + name + ": expected a non-negative integer");
 }
 
-app::DataOptions data_options(const json& body) {
+app::DataOptions data_options(const json& body, const ingest::SourcePolicy& sources) {
   app::DataOptions options;
+  options.sources = sources;
   if (auto phrase = string_field(body, "phrase"); phrase && !phrase->empty()) options.phrase = std::move(phrase);
   options.min_attempts = static_cast<std::size_t>(unsigned_field(body, "min_attempts", 1));
   if (options.min_attempts < 1) throw bad("field min_attempts: must be at least 1");
@@ -160,11 +162,9 @@ app::DataOptions data_options(const json& body) {
   return options;
 }
 
-std::string source_url(const nlohmann::json& body, bool allow_local) {
+std::string source_url(const nlohmann::json& body, const ingest::SourcePolicy& sources) {
   std::string url = required_string(body, "url");
-  if (!allow_local && !ingest::is_remote(url))
-    throw Error(ErrorKind::invalid_input, "this server loads sources from http:// or https:// URLs only (got '" +
-                                              printable(url, 200) + "'); upload a file instead");
+  ingest::check_source_url(sources, url);
   return url;
 }
 

@@ -44,12 +44,13 @@ std::vector<bool> body_members(const httplib::Request& req, std::initializer_lis
 // Fields of a JSON object body. Missing or null: the default. Another type: Error(invalid_input) naming it.
 std::optional<std::string> string_field(const nlohmann::json& body, const std::string& name);
 std::string required_string(const nlohmann::json& body, const std::string& name);
-// body["url"], a source to load: http(s) only unless local sources are allowed (Error(invalid_input)).
-std::string source_url(const nlohmann::json& body, bool allow_local);
+// body["url"], a source to load, checked as far as it can be before it is read (ingest::check_source_url:
+// Error(forbidden) for a file when `sources` allows none).
+std::string source_url(const nlohmann::json& body, const ingest::SourcePolicy& sources);
 bool bool_field(const nlohmann::json& body, const std::string& name, bool fallback);
 double number_field(const nlohmann::json& body, const std::string& name, double fallback);
 std::uint64_t unsigned_field(const nlohmann::json& body, const std::string& name, std::uint64_t fallback);
-// phrase (string or null) and min_attempts (integer >= 1) and refresh (bool).
-app::DataOptions data_options(const nlohmann::json& body);
+// phrase (string or null) and min_attempts (integer >= 1) and refresh (bool); sources downloaded under `sources`.
+app::DataOptions data_options(const nlohmann::json& body, const ingest::SourcePolicy& sources);
 
 }  // namespace ksauth::server

@@ -56,22 +56,22 @@ json to_json(const app::JobSnapshot& job) {
           {"result", result}};
 }
 
-app::TrainRequest train_request(const json& body, bool allow_local_sources) {
+app::TrainRequest train_request(const json& body, const ingest::SourcePolicy& sources) {
   app::TrainRequest r;
-  r.url = source_url(body, allow_local_sources);
+  r.url = source_url(body, sources);
   r.model_type = required_string(body, "model");
   r.name = required_string(body, "name");
   r.holdout = number_field(body, "holdout", r.holdout);
   r.seed = unsigned_field(body, "seed", r.seed);
   if (const auto it = body.find("params"); it != body.end() && !it->is_null()) r.params = params_from_json(*it);
   r.replace = bool_field(body, "replace", false);
-  r.data = data_options(body);
+  r.data = data_options(body, sources);
   return r;
 }
 
-app::EnrollRequest enroll_request(const json& body, bool allow_local_sources) {
+app::EnrollRequest enroll_request(const json& body, const ingest::SourcePolicy& sources) {
   app::EnrollRequest r;
-  r.url = source_url(body, allow_local_sources);
+  r.url = source_url(body, sources);
   r.type = required_string(body, "type");
   if (const auto family = string_field(body, "family")) r.family = verify::family_named(*family);
   r.name = required_string(body, "name");
@@ -81,7 +81,7 @@ app::EnrollRequest enroll_request(const json& body, bool allow_local_sources) {
   if (const auto it = body.find("target_fmr"); it != body.end() && !it->is_null())
     r.policy.target_fmr = number_field(body, "target_fmr", 0);
   r.replace = bool_field(body, "replace", false);
-  r.data = data_options(body);
+  r.data = data_options(body, sources);
   return r;
 }
 

@@ -7,10 +7,10 @@ namespace ksauth::server {
 void add_job_routes(Router& router, const Context& ctx) {
   const std::string base = std::string(kApi) + "/jobs";
   app::JobManager* jobs = &ctx.jobs;
-  const bool allow_local = ctx.allow_local_sources;
+  const ingest::SourcePolicy sources = ctx.sources;
 
-  router.post(base, [jobs, allow_local](const httplib::Request& req, httplib::Response& res) {
-    send_json(res, to_json(jobs->submit(train_request(json_body(req), allow_local))), 202);
+  router.post(base, [jobs, sources](const httplib::Request& req, httplib::Response& res) {
+    send_json(res, to_json(jobs->submit(train_request(json_body(req), sources))), 202);
   });
 
   router.get(base, [jobs](const httplib::Request&, httplib::Response& res) {

@@ -11,13 +11,16 @@ namespace {
 using nlohmann::json;
 
 // A body {"attempts": [...]} (the test file format itself) or {"url": "..."}.
-app::PredictReport predictions(const std::string& db, bool allow_local, app::ModelCache& models,
+app::PredictReport predictions(const std::string& db, const ingest::SourcePolicy& sources, app::ModelCache& models,
                                const httplib::Request& req, const std::string& name) {
   const std::vector<bool> members = body_members(req, {"attempts", "url"});
   const bool has_attempts = members[0], has_url = members[1];
   if (has_attempts == has_url)
     throw Error(ErrorKind::invalid_input, "the body needs either \"attempts\" or \"url\" (not both)");
-  if (has_url) return app::predict(store::Store(db), source_url(json_body(req), allow_local), name);
+  if (has_url) {
+    const std::string url = source_url(json_body(req), sources);
+    return app::predict(store::Store(db), url, name, sources);
+  }
   return app::predict_test_json(*models.open(name), req.body, name);
 }
 
@@ -26,7 +29,7 @@ app::PredictReport predictions(const std::string& db, bool allow_local, app::Mod
 void add_model_routes(Router& router, const Context& ctx) {
   const std::string base = std::string(kApi) + "/models";
   const std::string db = ctx.db_path;
-  const bool allow_local = ctx.allow_local_sources;
+  const ingest::SourcePolicy sources = ctx.sources;
   app::ModelCache& models = ctx.models;
 
   router.get(base, [db](const httplib::Request&, httplib::Response& res) {
@@ -58,19 +61,19 @@ void add_model_routes(Router& router, const Context& ctx) {
     res.set_content(std::move(bytes), "application/octet-stream");
   });
 
-  router.post(base + "/([^/]+)/predict", [db, allow_local, &models](const httplib::Request& req, httplib::Response& res) {
+  router.post(base + "/([^/]+)/predict", [db, sources, &models](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
     const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
     app::check_rows_shown(first_n);
-    send_json(res, app::to_json(predictions(db, allow_local, models, req, name), first_n));
-  });
+    send_json(res, app::to_json(predictions(db, sources, models, req, name), first_n));
+  }, Access::prediction);
 
-  router.post(base + "/([^/]+)/predict\\.csv", [db, allow_local, &models](const httplib::Request& req, httplib::Response& res) {
+  router.post(base + "/([^/]+)/predict\\.csv", [db, sources, &models](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
-    const std::string csv = app::predictions_csv(predictions(db, allow_local, models, req, name));
+    const std::string csv = app::predictions_csv(predictions(db, sources, models, req, name));
     res.set_header("Content-Disposition", "attachment; filename=\"output_predictions.csv\"");
     res.set_content(csv, "text/csv; charset=utf-8");
-  });
+  }, Access::prediction);
 }
 
 }  // namespace ksauth::server

@@ -1,27 +1,33 @@
 #include "server/router.hpp"
 
+#include <iostream>
+
 #include "core/error.hpp"
 #include "server/http_io.hpp"
 
 namespace ksauth::server {
-namespace {
-
-// A handler never lets an exception reach httplib (which would answer an HTML-less 500 with a header).
-Router::Handler guarded(Router::Handler handler) {
-  return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+// A handler never lets an exception reach httplib (which would answer an HTML-less 500 with a header), and
+// runs only for requests the access rule lets through.
+Router::Handler Router::guarded(Handler handler, Access access) const {
+  return [handler = std::move(handler), rule = access_, access](const httplib::Request& req, httplib::Response& res) {
+    if (const std::string why = rule.refusal(req, access); !why.empty()) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"ksauth\"");
+      send_error(res, 401, why);
+      return;
+    }
     try {
       handler(req, res);
     } catch (const Error& e) {
       send_error(res, http_status(e.kind()), e.what());
     } catch (const std::exception& e) {
-      send_error(res, 500, std::string("internal error: ") + e.what());
+      // Its text may hold paths or library internals: for the server's log, not for the client.
+      std::cerr << "ksauth: internal error on " << req.method << " " << req.path << ": " << e.what() << "\n";
+      send_error(res, 500, "internal error");
     } catch (...) {
       send_error(res, 500, "internal error");
     }
   };
 }
-
-}  // namespace
 
 void Router::remember(const std::string& method, const std::string& pattern) {
   routes_.emplace_back(method, std::regex(pattern));
@@ -29,17 +35,17 @@ void Router::remember(const std::string& method, const std::string& pattern) {
 
 void Router::get(const std::string& pattern, Handler handler) {
   remember("GET", pattern);
-  http_.Get(pattern, guarded(std::move(handler)));
+  http_.Get(pattern, guarded(std::move(handler), Access::read));
 }
 
-void Router::post(const std::string& pattern, Handler handler) {
+void Router::post(const std::string& pattern, Handler handler, Access access) {
   remember("POST", pattern);
-  http_.Post(pattern, guarded(std::move(handler)));
+  http_.Post(pattern, guarded(std::move(handler), access));
 }
 
 void Router::del(const std::string& pattern, Handler handler) {
   remember("DELETE", pattern);
-  http_.Delete(pattern, guarded(std::move(handler)));
+  http_.Delete(pattern, guarded(std::move(handler), Access::change));
 }
 
 void Router::finish(const std::string& prefix) {

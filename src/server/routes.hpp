@@ -5,6 +5,7 @@
 
 #include "app/jobs.hpp"
 #include "app/model_cache.hpp"
+#include "ingest/source_policy.hpp"
 #include "server/router.hpp"
 
 namespace ksauth::server {
@@ -13,7 +14,7 @@ struct Context {
   std::string db_path;
   app::JobManager& jobs;
   app::ModelCache& models;
-  bool allow_local_sources = false;  // see ServerOptions
+  ingest::SourcePolicy sources;  // see ServerOptions
 };
 
 inline constexpr const char* kApi = "/api/v1";

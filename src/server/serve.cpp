@@ -24,7 +24,9 @@ int serve(const ServeOptions& options) {
   ServerOptions server_options;
   server_options.db_path = options.db_path;
   server_options.web_dir = options.web_dir;
-  server_options.allow_local_sources = options.allow_local_sources;
+  server_options.sources = options.sources;
+  server_options.api_token = options.api_token;
+  server_options.token_for_predictions = options.token_for_predictions;
   ApiServer server(server_options);
   const int port = server.bind(options.host, options.port);
   if (!server.serves_web())

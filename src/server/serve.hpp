@@ -2,6 +2,8 @@
 // `ksauth serve`: the web server in the foreground until SIGINT or SIGTERM.
 #include <string>
 
+#include "ingest/source_policy.hpp"
+
 namespace ksauth::server {
 
 struct ServeOptions {
@@ -9,7 +11,9 @@ struct ServeOptions {
   int port = 8000;
   std::string db_path = "ksauth.db";
   std::string web_dir;  // empty: the web/ folder of the source tree
-  bool allow_local_sources = false;
+  ingest::SourcePolicy sources = ingest::untrusted_sources();  // as ServerOptions
+  std::string api_token;                                        // as ServerOptions
+  bool token_for_predictions = false;
 };
 
 // Prints "ksauth serving http://HOST:PORT/ (database PATH)" once listening; on SIGINT/SIGTERM cancels the

@@ -13,7 +13,7 @@ using nlohmann::json;
 void add_verifier_routes(Router& router, const Context& ctx) {
   const std::string base = std::string(kApi) + "/verifiers";
   const std::string db = ctx.db_path;
-  const bool allow_local = ctx.allow_local_sources;
+  const ingest::SourcePolicy sources = ctx.sources;
   app::JobManager* jobs = &ctx.jobs;
 
   router.get(base, [db](const httplib::Request&, httplib::Response& res) {
@@ -24,8 +24,8 @@ void add_verifier_routes(Router& router, const Context& ctx) {
   });
 
   // Enrollment runs as a background job, like training (its progress and result under /jobs/{id}).
-  router.post(base, [jobs, allow_local](const httplib::Request& req, httplib::Response& res) {
-    send_json(res, to_json(jobs->submit(enroll_request(json_body(req), allow_local))), 202);
+  router.post(base, [jobs, sources](const httplib::Request& req, httplib::Response& res) {
+    send_json(res, to_json(jobs->submit(enroll_request(json_body(req), sources))), 202);
   });
 
   router.get(base + "/([^/]+)", [db](const httplib::Request& req, httplib::Response& res) {
@@ -42,7 +42,7 @@ void add_verifier_routes(Router& router, const Context& ctx) {
   });
 
   // Every attempt of a test file for one claimed user: {"user_label": ..., "attempts": [...]} or {"url": ...}.
-  router.post(base + "/([^/]+)/verify", [db, allow_local](const httplib::Request& req, httplib::Response& res) {
+  router.post(base + "/([^/]+)/verify", [db, sources](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
     const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
     app::check_rows_shown(first_n);
@@ -52,10 +52,10 @@ void add_verifier_routes(Router& router, const Context& ctx) {
     if (has_attempts == has_url)
       throw Error(ErrorKind::invalid_input, "the body needs either \"attempts\" or \"url\" (not both)");
     const store::Store store(db);
-    const app::VerifyReport report = has_url ? app::verify(store, source_url(body, allow_local), name, user)
+    const app::VerifyReport report = has_url ? app::verify(store, source_url(body, sources), name, user, sources)
                                              : app::verify_test_json(store, req.body, name, user);
     send_json(res, app::to_json(report, first_n));
-  });
+  }, Access::prediction);
 
   // One attempt, the deployed verifier's question: {"model": NAME, "user_label": ..., "attempt": [...]}
   // ("verifier" may stand for "model") -> {"accept", "score", "threshold"}.
@@ -80,7 +80,7 @@ void add_verifier_routes(Router& router, const Context& ctx) {
                     {"model", name},
                     {"type", report.type},
                     {"user_label", user}});
-  });
+  }, Access::prediction);
 }
 
 }  // namespace ksauth::server

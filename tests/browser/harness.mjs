@@ -33,7 +33,7 @@ export async function startKsauth() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ksauth-browser-'));
   started.dirs.push(dir);
   const child = spawn(BINARY, ['--db', path.join(dir, 'web.db'), 'serve', '--host', '127.0.0.1', '--port', '0',
-    '--web', path.join(REPO, 'web')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--web', path.join(REPO, 'web'), '--allow-hosts', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
   started.children.push(child);
   let output = '';
   const url = await new Promise((resolve, reject) => {

@@ -231,7 +231,7 @@ TEST_F(AppTest, PredictMarksInvalidAttemptsAndNamesTheTypist) {
                                synthetic_attempts("", 0, kPhrase, 1, true, 99).front()};
   test[1].user.clear();
   dir_.write("test.json", testing::test_file_json(test));
-  const PredictReport r = predict(store_, dir_.file("test.json"), "m1");
+  const PredictReport r = predict(store_, dir_.file("test.json"), "m1", {});
   ASSERT_EQ(r.rows.size(), 3u);
   EXPECT_EQ(r.n_ok, 2u);
   EXPECT_EQ(r.n_invalid, 1u);
@@ -252,7 +252,7 @@ TEST_F(AppTest, PredictMarksInvalidAttemptsAndNamesTheTypist) {
 
 TEST_F(AppTest, PredictWithAnUnknownModelSaysSo) {
   try {
-    predict(store_, url_, "nope");
+    predict(store_, url_, "nope", {});
     FAIL() << "expected an error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::not_found);

@@ -24,7 +24,7 @@ TEST(Benchmark, RefusesDataWithoutSessions) {
   const std::string chain = testing::write_chain(
       dir, {testing::synthetic_attempts("u1", 0, "abc", 3, true), testing::synthetic_attempts("u2", 1, "abc", 3, true)});
   try {
-    benchmark_cmu(chain);
+    benchmark_cmu(chain, {});
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
@@ -37,7 +37,7 @@ TEST(Benchmark, RefusesSubjectsWithTooFewAttempts) {
   std::string csv = "subject,sessionIndex,rep,H.a,DD.a.b,UD.a.b,H.b\r\n";
   for (int rep = 1; rep <= 10; ++rep) csv += "s1,1," + std::to_string(rep) + ",0.1,0.3,0.2,0.1\r\n";
   try {
-    benchmark_cmu(dir.write("small.csv", csv));
+    benchmark_cmu(dir.write("small.csv", csv), {});
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()), "subject 's1' has 10 attempts; the protocol needs 400");

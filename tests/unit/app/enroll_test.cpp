@@ -103,7 +103,7 @@ TEST_F(EnrollTest, VerifyAcceptsTheGenuineTypistAndRejectsAnother) {
   test.insert(test.end(), others.begin(), others.end());
   test.push_back(synthetic_attempts("", 1, "help", 1, true, 99).front());
   dir_.write("test.json", testing::test_file_json(test));
-  const VerifyReport r = verify(store_, dir_.file("test.json"), "v1", "bob");
+  const VerifyReport r = verify(store_, dir_.file("test.json"), "v1", "bob", {});
   ASSERT_EQ(r.rows.size(), 11u);
   EXPECT_EQ(r.n_ok, 10u);
   EXPECT_FALSE(r.rows[10].ok);

@@ -21,7 +21,8 @@ class ApiTest : public ::testing::Test {
     ServerOptions options;
     options.db_path = dir_.file("test.db");
     options.web_dir = dir_.file("no-web");  // no web pages: "/" is 404
-    options.allow_local_sources = true;      // the fixtures are files
+    options.sources.allow_files = true;              // the fixtures are files
+    options.sources.allow_private_addresses = true;  // and loopback servers
     server_ = std::make_unique<ApiServer>(options);
     port_ = server_->bind("127.0.0.1", 0);
     thread_ = std::thread([this] { server_->listen(); });

@@ -79,7 +79,8 @@ TEST_F(ApiTest, VendorFilesAreServed) {
   get("/vendor/bootstrap/css/none.css", 404);
 }
 
-// By default the API loads sources over http(s) only: whoever reaches it cannot make it read local files.
+// By default the API loads sources over http(s) only: whoever reaches it cannot make it read local files
+// (403, before any job is queued).
 TEST(LocalSourcesTest, RefusedUnlessAllowed) {
   testing::TempDir dir;
   ServerOptions options;
@@ -95,8 +96,11 @@ TEST(LocalSourcesTest, RefusedUnlessAllowed) {
     for (const char* path : {"/api/v1/datasets", "/api/v1/jobs"}) {
       const auto res = client.Post(path, body, "application/json");
       ASSERT_TRUE(res);
-      EXPECT_EQ(res->status, 400) << path << " " << url;
-      EXPECT_NE(res->body.find("http:// or https:// URLs only"), std::string::npos) << res->body;
+      EXPECT_EQ(res->status, 403) << path << " " << url;
+      EXPECT_NE(res->body.find(std::string(url) + ": files of this machine are not loaded here; give an http:// or "
+                                                  "https:// URL"),
+                std::string::npos)
+          << res->body;
     }
   }
   server.stop();

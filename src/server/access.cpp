@@ -1,0 +1,43 @@
+#include "server/access.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+
+namespace ksauth::server {
+
+std::string AccessRule::refusal(const httplib::Request& req, Access access) const {
+  if (token_.empty() || access == Access::read || (access == Access::prediction && !token_for_predictions_)) return {};
+  constexpr std::string_view kBearer = "Bearer ";
+  const std::string& header = req.get_header_value("Authorization");
+  if (header.empty())
+    return "this server asks for its API token on this endpoint: send the header Authorization: Bearer TOKEN";
+  if (header.size() < kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0)
+    return "the Authorization header must be \"Bearer TOKEN\"";
+  if (!same_token(std::string_view(header).substr(kBearer.size()), token_))
+    return "the API token sent is not this server's";
+  return {};
+}
+
+bool same_token(std::string_view given, std::string_view expected) {
+  unsigned difference = given.size() == expected.size() ? 0u : 1u;
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const unsigned char g = i < given.size() ? static_cast<unsigned char>(given[i]) : 0;
+    difference |= g ^ static_cast<unsigned char>(expected[i]);
+  }
+  return difference == 0;
+}
+
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  std::array<unsigned char, 16> bytes{};
+  if (::inet_pton(AF_INET, host.c_str(), bytes.data()) == 1) return bytes[0] == 127;
+  const std::string bare = host.size() > 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
+  if (::inet_pton(AF_INET6, bare.c_str(), bytes.data()) == 1) {
+    static constexpr std::array<unsigned char, 16> kLoopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+    return bytes == kLoopback;
+  }
+  return false;
+}
+
+}  // namespace ksauth::server
