@@ -29,11 +29,13 @@ export const prerequisites = () => [
 const started = { children: [], servers: [], browsers: [], dirs: [] };
 
 // `ksauth serve --port 0`: resolves with its base URL once it prints "ksauth serving http://127.0.0.1:PORT/ ...".
-export async function startKsauth() {
+// `env` is added to the server's environment (KSAUTH_API_TOKEN, for one).
+export async function startKsauth({ env = {} } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ksauth-browser-'));
   started.dirs.push(dir);
   const child = spawn(BINARY, ['--db', path.join(dir, 'web.db'), 'serve', '--host', '127.0.0.1', '--port', '0',
-    '--web', path.join(REPO, 'web'), '--allow-hosts', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    '--web', path.join(REPO, 'web'), '--allow-hosts', '127.0.0.1'],
+  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   started.children.push(child);
   let output = '';
   const url = await new Promise((resolve, reject) => {
@@ -81,8 +83,9 @@ export async function launchBrowser() {
   return browser;
 }
 
-// A page that records uncaught errors, console errors and dialogs (dialogs are accepted).
-export async function newPage(browser) {
+// A page that records uncaught errors, console errors and dialogs (dialogs are accepted; a prompt with
+// `promptAnswer`).
+export async function newPage(browser, { promptAnswer } = {}) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const page = await context.newPage();
   page.errors = [];
@@ -90,7 +93,10 @@ export async function newPage(browser) {
   page.dialogs = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('console', (m) => { if (m.type() === 'error') page.consoleErrors.push(m.text()); });
-  page.on('dialog', async (d) => { page.dialogs.push({ type: d.type(), message: d.message() }); await d.accept(); });
+  page.on('dialog', async (d) => {
+    page.dialogs.push({ type: d.type(), message: d.message() });
+    await d.accept(d.type() === 'prompt' ? promptAnswer : undefined);
+  });
   return page;
 }
 

@@ -10,19 +10,36 @@ export class ApiError extends Error {
   }
 }
 
+// The server's API token, when it asks for one (ksauth serve --token-file): asked once per browser tab and
+// kept for the tab only.
+const TOKEN_KEY = 'ksauth.apiToken';
+
 // Calls the JSON API. `body` is sent as JSON unless `raw` is set (then as is); `as` is 'json', 'text' or 'blob'.
-// A non-2xx answer throws an ApiError carrying the server's {"error": "..."} line and the status.
+// A non-2xx answer throws an ApiError carrying the server's {"error": "..."} line and the status. A 401 asks
+// for the API token and tries once more with it.
 export async function api(method, path, { body, raw = false, as = 'json' } = {}) {
   const init = { method, headers: {} };
   if (body !== undefined) {
     init.body = raw ? body : JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }
-  let res;
-  try {
-    res = await fetch(API + path, init);
-  } catch (e) {
-    throw new ApiError(0, `cannot reach the ksauth server (${e.message})`);
+  const send = async () => {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    if (token) init.headers.Authorization = `Bearer ${token}`;
+    try {
+      return await fetch(API + path, init);
+    } catch (e) {
+      throw new ApiError(0, `cannot reach the ksauth server (${e.message})`);
+    }
+  };
+  let res = await send();
+  if (res.status === 401) {
+    const token = window.prompt('This ksauth server asks for its API token for this action. Token:');
+    if (token) {
+      sessionStorage.setItem(TOKEN_KEY, token.trim());
+      res = await send();
+      if (res.status === 401) sessionStorage.removeItem(TOKEN_KEY);
+    }
   }
   if (!res.ok) {
     let message = `${res.status} ${res.statusText}`;
