@@ -49,7 +49,7 @@ double mean_of(const std::vector<UserVerification>& users, double UserVerificati
 }  // namespace
 
 void check_enroll_request(const store::Store& store, const EnrollRequest& request) {
-  check_model_name(request.name);
+  check_verifier_name(request.name);
   const verify::Family family = verify::family_of(request.type, request.family);
   if (family == verify::Family::classifier) {
     models::make_classifier(request.type, request.params);

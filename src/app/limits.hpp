@@ -9,7 +9,10 @@ inline constexpr std::size_t kMaxRowsShown = 1000;  // "display first N": the pr
 
 // Error(invalid_input) when n > kMaxRowsShown.
 void check_rows_shown(std::size_t n);
-// A model name: 1-64 of letters, digits, '.', '_', '-', starting with a letter or digit.
+// A model name: 1-64 of letters, digits, '.', '_', '-', starting with a letter or digit. Error(invalid_input)
+// quoting the name.
 void check_model_name(const std::string& name);
+// The same rule for a verifier's name (its message says "verifier name").
+void check_verifier_name(const std::string& name);
 
 }  // namespace ksauth::app

@@ -31,15 +31,17 @@ bool is_bidi_control(std::uint32_t cp) {
 
 }  // namespace
 
-bool is_valid_utf8(std::string_view s) {
+std::size_t invalid_utf8_offset(std::string_view s) {
   std::uint32_t cp;
   for (std::size_t i = 0; i < s.size();) {
     const std::size_t len = decode(s, i, cp);
-    if (len == 0) return false;
+    if (len == 0) return i;
     i += len;
   }
-  return true;
+  return std::string_view::npos;
 }
+
+bool is_valid_utf8(std::string_view s) { return invalid_utf8_offset(s) == std::string_view::npos; }
 
 bool has_control(std::string_view s) {
   std::uint32_t cp;

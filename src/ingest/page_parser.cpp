@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 #include "core/error.hpp"
@@ -324,6 +325,11 @@ void read_attempts(ondemand::value& list, const char* key, const std::string& us
       json_ok(event_element.get(event));
       if (e == read.size()) read.emplace_back();
       read_event(event, a, e, read[e]);
+      // Events are in the order typed: a press before the one above it is a broken clock or a reordered
+      // file, and would give negative latencies.
+      if (e > 0 && read[e].pressed_at < read[e - 1].pressed_at)
+        fail(event_place(a, e) + ": typed_at before the previous event's (" + format_timestamp(read[e].pressed_at) +
+             " < " + format_timestamp(read[e - 1].pressed_at) + "); events must be in the order typed");
       ++e;
     }
     read.resize(e);
@@ -350,7 +356,8 @@ void expect_end(ondemand::document& document) {
 
 void PageParser::start(std::string_view json, bool padded) {
   // A UTF-8 byte order mark before the JSON is allowed (RFC 8259 lets a parser ignore it); it is not JSON.
-  if (json.substr(0, 3) == "\xEF\xBB\xBF") json.remove_prefix(3);
+  const std::size_t bom = json.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+  json.remove_prefix(bom);
   simdjson::padded_string_view view;
   if (padded) {
     view = simdjson::padded_string_view(json.data(), json.size(), json.size() + kPagePadding);
@@ -359,7 +366,17 @@ void PageParser::start(std::string_view json, bool padded) {
     copy_.assign(json);
     view = simdjson::padded_string_view(copy_.data(), copy_.size(), copy_.capacity());
   }
-  json_ok(parser_.iterate(view).get(document_));
+  const error_code err = parser_.iterate(view).get(document_);
+  if (err == simdjson::UTF8_ERROR) {
+    // simdjson says only that the bytes are not UTF-8: the offset tells where (the error path alone pays).
+    const std::size_t at = invalid_utf8_offset(json);
+    if (at != std::string_view::npos) {
+      char byte[8];
+      std::snprintf(byte, sizeof byte, "0x%02X", static_cast<unsigned char>(json[at]));
+      fail("invalid JSON: the input is not valid UTF-8 (byte " + std::to_string(at + bom) + " is " + byte + ")");
+    }
+  }
+  json_ok(err);
 }
 
 PageHeader PageParser::start_training_page(std::string_view json, bool padded) {

@@ -11,6 +11,9 @@ TEST(Text, Utf8Validity) {
   EXPECT_FALSE(is_valid_utf8("\xc3"));          // cut short
   EXPECT_FALSE(is_valid_utf8("\xc0\xaf"));      // overlong '/'
   EXPECT_FALSE(is_valid_utf8("\xed\xa0\x80"));  // a surrogate
+  EXPECT_EQ(invalid_utf8_offset("plain"), std::string_view::npos);
+  EXPECT_EQ(invalid_utf8_offset("\xc3\xa9t\xc3("), 3u);  // "é", "t", then a lead byte without its continuation
+  EXPECT_EQ(invalid_utf8_offset("ab\xff"), 2u);
 }
 
 TEST(Text, Controls) {
