@@ -66,7 +66,7 @@ void add_verifier_routes(Router& router, const Context& ctx) {
       throw Error(ErrorKind::invalid_input, model ? "the body names the verifier twice: \"model\" or \"verifier\", not both"
                                                   : "the body needs the verifier's name as \"model\" (or \"verifier\")");
     const std::string name = model ? *model : *verifier;
-    app::check_model_name(name);
+    app::check_verifier_name(name);
     const std::string user = required_string(body, "user_label");
     const auto attempt = body.find("attempt");
     if (attempt == body.end() || !attempt->is_array())

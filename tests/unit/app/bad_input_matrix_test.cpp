@@ -193,7 +193,7 @@ TEST_F(BadInputMatrix, TestAttemptLongerThanAnyTrainingOne) {
     e.pressed_at = start + 10 * (e.pressed_at - start);
     e.released_at = e.pressed_at + hold;
   }
-  const PredictReport r = predict(store_, dir_.write("test.json", testing::test_file_json({longer, slow})), "m1");
+  const PredictReport r = predict(store_, dir_.write("test.json", testing::test_file_json({longer, slow})), "m1", {});
   ASSERT_EQ(r.rows.size(), 2u);
   EXPECT_EQ(r.n_ok, 1u);
   EXPECT_EQ(r.n_invalid, 1u);
@@ -223,7 +223,7 @@ TEST_F(BadInputMatrix, UserLabelWithScriptAndQuotes) {
 
   train(store_, train_request(url, "m1"));
   Attempt mine = synthetic_attempts("", 0, kPhrase, 1, true, 99).front();
-  const PredictReport p = predict(store_, dir_.write("test.json", testing::test_file_json({mine})), "m1");
+  const PredictReport p = predict(store_, dir_.write("test.json", testing::test_file_json({mine})), "m1", {});
   ASSERT_TRUE(p.rows[0].ok);
   ASSERT_EQ(p.rows[0].predicted_user, hostile);
   EXPECT_EQ(predictions_csv(p).substr(0, predictions_csv(p).rfind(',')),
@@ -312,7 +312,7 @@ TEST_F(BadInputMatrix, CsvFormulaInjectionInPredictions) {
   train(store_, train_request(chain_of(labels), "m1"));
   std::vector<Attempt> test;
   for (int typist = 0; typist < 4; ++typist) test.push_back(synthetic_attempts("", typist, kPhrase, 1, true, 99).front());
-  const PredictReport p = predict(store_, dir_.write("test.json", testing::test_file_json(test)), "m1");
+  const PredictReport p = predict(store_, dir_.write("test.json", testing::test_file_json(test)), "m1", {});
   ASSERT_EQ(p.n_ok, 4u);
   const std::string csv = predictions_csv(p);
   std::size_t line_start = csv.find('\n') + 1;

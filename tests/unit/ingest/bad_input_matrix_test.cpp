@@ -7,9 +7,11 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
@@ -237,7 +239,7 @@ TEST(BadInputMatrix, OneMegabyteSingleLinePage) {
   EXPECT_EQ(format_timestamp(load.attempts.back().events[9].pressed_at), "2019-01-16T15:06:29.140078");
 }
 
-// Outcome: Error(io) "file is larger than the 256 MiB limit", from the file's size before a byte is read;
+// Outcome: Error(io) "the file is larger than the 256 MiB limit", from the file's size before a byte is read;
 // as a later page of a chain, the pages before are kept and the failure names the file.
 TEST(BadInputMatrix, SparseTwoGigabyteFileIsRefusedBeforeItIsRead) {
   TempDir dir;
@@ -248,16 +250,16 @@ TEST(BadInputMatrix, SparseTwoGigabyteFileIsRefusedBeforeItIsRead) {
   ::close(fd);
   std::string message;
   EXPECT_EQ(error_kind([&] { fetch(huge); }, &message), ErrorKind::io);
-  EXPECT_EQ(message, huge + ": file is larger than the 256 MiB limit");
+  EXPECT_EQ(message, huge + ": the file is larger than the 256 MiB limit");
   EXPECT_EQ(error_kind([&] { load_test_attempts(huge); }, &message), ErrorKind::io);
-  EXPECT_EQ(message, huge + ": file is larger than the 256 MiB limit");
+  EXPECT_EQ(message, huge + ": the file is larger than the 256 MiB limit");
 
   const std::string next = "huge.json";
   const ChainLoad load = load_training_chain(dir.write("first.json", page("u1", 2, &next)));
   EXPECT_EQ(users(load.attempts), (std::vector<std::string>{"u1", "u1"}));
   ASSERT_TRUE(load.failure.has_value());
   EXPECT_EQ(load.failure->page, huge);
-  EXPECT_EQ(load.failure->reason, "file is larger than the 256 MiB limit");
+  EXPECT_EQ(load.failure->reason, "the file is larger than the 256 MiB limit");
 }
 
 // Outcome: Error(io) "the response is larger than the 256 MiB limit", from the Content-Length header alone.
@@ -359,8 +361,7 @@ TEST_F(BrokenChain, Http500InTheMiddleOfAChain) {
 }
 
 // Outcome: as for a 500, with the reason "could not read the response (closed or timed out) (Read)": a server
-// that promises 4 KiB and closes the connection after 100 bytes. (A read timeout ends the same way, but
-// after the 30 s read timeout of ingest/fetch.cpp: not run here.)
+// that promises 4 KiB and closes the connection after 100 bytes.
 TEST_F(BrokenChain, ConnectionClosedInTheMiddleOfAChain) {
   serve_third_page([](const httplib::Request&, httplib::Response& res) {
     res.set_content_provider(4096, "application/json", [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
@@ -375,6 +376,66 @@ TEST_F(BrokenChain, ConnectionClosedInTheMiddleOfAChain) {
   ASSERT_TRUE(load.failure.has_value());
   EXPECT_EQ(load.failure->page, server_->url("/p3.json"));
   EXPECT_EQ(load.failure->reason, "could not read the response (closed or timed out) (Read)");
+}
+
+// Outcome: as for a 500, with the reason "the load took longer than its 1-second limit": the third page's
+// server says nothing for 3 s, and the policy gives the whole load 1 s (its max_seconds; the read timeout
+// never waits past it).
+TEST_F(BrokenChain, TimeoutInTheMiddleOfAChain) {
+  serve_third_page([](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    res.set_content("{}", "application/json");
+  });
+  SourcePolicy one_second;
+  one_second.max_seconds = std::chrono::seconds(1);
+  const ChainLoad load = load_training_chain(server_->url("/p1.json"), {}, one_second);
+  EXPECT_EQ(users(load.attempts), (std::vector<std::string>{"u1", "u2", "u2"}));
+  ASSERT_TRUE(load.failure.has_value());
+  EXPECT_EQ(load.failure->page, server_->url("/p3.json"));
+  EXPECT_EQ(load.failure->reason, "the load took longer than its 1-second limit");
+}
+
+// Outcome: a `next` with "../" over HTTP climbs no higher than the server's root (RFC 3986): it names another
+// page of the same server, here one that does not exist (failure "HTTP 404 Not Found", pages before kept).
+// A page served over HTTP that names a file of this machine is refused: "a page served over HTTP may only
+// point to another http(s) page".
+TEST(BadNext, DotDotStaysOnTheServerAndFilesAreRefused) {
+  TempDir dir;
+  const std::string climb = "../../../etc/passwd", file = "file:///etc/passwd";
+  dir.write("sub/climb.json", page("u1", 1, &climb));
+  dir.write("sub/file.json", page("u1", 1, &file));
+  LoopbackServer server(dir.path());
+  const ChainLoad climbed = load_training_chain(server.url("/sub/climb.json"));
+  EXPECT_EQ(climbed.pages.size(), 1u);
+  ASSERT_TRUE(climbed.failure.has_value());
+  EXPECT_EQ(climbed.failure->page, server.url("/etc/passwd"));
+  EXPECT_EQ(climbed.failure->reason, "HTTP 404 Not Found");
+  const ChainLoad to_file = load_training_chain(server.url("/sub/file.json"));
+  EXPECT_EQ(to_file.pages.size(), 1u);
+  ASSERT_TRUE(to_file.failure.has_value());
+  EXPECT_EQ(to_file.failure->page, "file:///etc/passwd");
+  EXPECT_EQ(to_file.failure->reason, "a page served over HTTP may only point to another http(s) page");
+}
+
+// Outcome: a `next` that is an absolute URL to another host is followed when the policy allows that host, and
+// refused (Error(forbidden)'s reason, pages before kept) when it does not: a server's policy refuses loopback
+// and private hosts, an allow-list every host not on it.
+TEST(BadNext, AbsoluteUrlToAnotherHost) {
+  TempDir dir;
+  LoopbackServer other(dir.path());
+  const std::string elsewhere = "http://localhost:" + std::to_string(other.port()) + "/end.json";
+  dir.write("start.json", page("u1", 1, &elsewhere));
+  dir.write("end.json", page("u2", 1, nullptr));
+  LoopbackServer server(dir.path());
+  EXPECT_EQ(load_training_chain(server.url("/start.json")).pages.size(), 2u);  // the command line's trust
+  SourcePolicy listed;
+  listed.allowed_hosts = {"127.0.0.1:" + std::to_string(server.port())};
+  const ChainLoad refused = load_training_chain(server.url("/start.json"), {}, listed);
+  EXPECT_EQ(refused.pages, (std::vector<std::string>{server.url("/start.json")}));
+  ASSERT_TRUE(refused.failure.has_value());
+  EXPECT_EQ(refused.failure->page, elsewhere);
+  EXPECT_TRUE(refused.failure->reason.starts_with("the host localhost (")) << refused.failure->reason;
+  EXPECT_TRUE(refused.failure->reason.ends_with(") is not one of the allowed hosts")) << refused.failure->reason;
 }
 
 }  // namespace
