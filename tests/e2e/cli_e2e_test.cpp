@@ -229,5 +229,33 @@ TEST_F(Ksauth, ErrorsAreOneClearLineAndAnExitCode) {
   EXPECT_NE(bad_param.err.find("n_estimators"), std::string::npos) << bad_param.err;
 }
 
+// The source limits and allow-list are global options; serve refuses to listen beyond loopback without a token.
+TEST_F(Ksauth, SourcePolicyOptionsAndTheServeToken) {
+  const std::string page = server_->url("cmu-dsl2009/chain/train/user_s002.json");
+  const std::string big = server_->url("cmu-dsl2009/chain/test_attempts.json");  // 6.5 MB
+  const CommandResult small = ksauth({"--max-page-mb", "1", "analyze", big});
+  EXPECT_EQ(small.exit_code, 6) << small.err;
+  EXPECT_NE(small.err.find(big + ": the response is larger than the 1 MiB limit"), std::string::npos) << small.err;
+
+  const CommandResult other_host = ksauth({"--allow-hosts", "data.example.org,10.0.0.0/8", "analyze", page});
+  EXPECT_EQ(other_host.exit_code, 7) << other_host.err;
+  EXPECT_NE(other_host.err.find("the host 127.0.0.1 (127.0.0.1) is not one of the allowed hosts"), std::string::npos)
+      << other_host.err;
+  const CommandResult bad_entry = ksauth({"--allow-hosts", "10.0.0.0/40", "analyze", page});
+  EXPECT_EQ(bad_entry.exit_code, 2);
+  EXPECT_NE(bad_entry.err.find("allowed host \"10.0.0.0/40\": invalid prefix length"), std::string::npos) << bad_entry.err;
+
+  const CommandResult open = ksauth({"serve", "--host", "0.0.0.0", "--port", "0"});
+  EXPECT_EQ(open.exit_code, 2);
+  EXPECT_NE(open.err.find("serving on 0.0.0.0 (beyond this machine) needs an API token"), std::string::npos) << open.err;
+  const std::string short_token = dir_->write("short-token", "abc\n");
+  const CommandResult weak = ksauth({"serve", "--host", "0.0.0.0", "--port", "0", "--token-file", short_token});
+  EXPECT_EQ(weak.exit_code, 2);
+  EXPECT_NE(weak.err.find("the API token must be at least 16 characters"), std::string::npos) << weak.err;
+  const CommandResult no_file = ksauth({"serve", "--token-file", dir_->file("no-such-token")});
+  EXPECT_EQ(no_file.exit_code, 6);
+  EXPECT_NE(no_file.err.find("cannot read the token file"), std::string::npos) << no_file.err;
+}
+
 }  // namespace
 }  // namespace ksauth
