@@ -18,36 +18,13 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "ingest/url.hpp"
 
 namespace ksauth::ingest {
 namespace {
 
 constexpr std::chrono::seconds kConnectTimeout{10};
 constexpr std::chrono::seconds kReadTimeout{30};  // the longest wait for the next bytes of an answer
-
-bool is_alpha(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
-[[noreturn]] void fail(ErrorKind kind, const std::string& url, const std::string& reason) {
-  throw Error(kind, url + ": " + reason);
-}
 
 // "256 MiB", or the bytes when not a whole number of MiB.
 std::string size_text(std::size_t bytes) {
@@ -62,132 +39,6 @@ std::string too_large(std::string_view what, std::size_t limit) {
 
 std::string too_long(std::chrono::seconds limit) {
   return "the load took longer than its " + std::to_string(limit.count()) + "-second limit";
-}
-
-// Length of the scheme when `s` starts with one ("http" in "http://..."), else 0. RFC 3986:
-// ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
-std::size_t scheme_length(std::string_view s) {
-  if (s.empty() || !is_alpha(s[0])) return 0;
-  for (std::size_t i = 1; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == ':') return i;
-    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return 0;
-  }
-  return 0;
-}
-
-std::string percent_decode(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(s[i]);
-    }
-  }
-  return out;
-}
-
-// Encodes what may not appear raw in a request target (spaces, controls, non-ASCII, a few
-// delimiters); '%' is kept so that already encoded URLs pass through unchanged.
-std::string encode_target(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    const bool unsafe = c <= 0x20 || c >= 0x7F || ch == '"' || ch == '<' || ch == '>' || ch == '\\' ||
-                        ch == '^' || ch == '`' || ch == '{' || ch == '|' || ch == '}';
-    if (unsafe) {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    } else {
-      out.push_back(ch);
-    }
-  }
-  return out;
-}
-
-// Removes "." and ".." segments (RFC 3986 5.2.4). An absolute path never climbs above its root; a
-// relative (plain) path keeps the ".." it cannot resolve ("../data/a.json").
-std::string remove_dot_segments(std::string_view path) {
-  if (path.empty()) return {};
-  const bool absolute = path.front() == '/';
-  std::vector<std::string_view> out;
-  bool trailing_slash = false;
-  std::size_t pos = absolute ? 1 : 0;
-  while (true) {
-    const std::size_t slash = path.find('/', pos);
-    const bool last = slash == std::string_view::npos;
-    const std::string_view seg = path.substr(pos, last ? std::string_view::npos : slash - pos);
-    if (seg == ".") {
-      trailing_slash = true;  // "a/." is the directory "a/"
-    } else if (seg == "..") {
-      if (!out.empty() && out.back() != "..")
-        out.pop_back();
-      else if (!absolute)
-        out.push_back(seg);
-      trailing_slash = true;
-    } else {
-      out.push_back(seg);
-      trailing_slash = false;
-    }
-    if (last) break;
-    pos = slash + 1;
-  }
-  std::string result = absolute ? "/" : "";
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    if (i > 0) result.push_back('/');
-    result.append(out[i]);
-  }
-  if (trailing_slash && !out.empty()) result.push_back('/');
-  if (result.empty()) result = ".";  // a relative path that resolved to its own directory
-  return result;
-}
-
-// A URL split into its parts: scheme ":" [ "//" authority ] path [ "?" query ] [ "#" fragment ].
-struct UrlParts {
-  std::string scheme;  // as written
-  bool has_authority = false;
-  std::string authority;
-  std::string path;
-  std::string query_and_fragment;  // with its leading '?' or '#'
-};
-
-UrlParts split_url(std::string_view url, std::size_t scheme_len) {
-  UrlParts p;
-  p.scheme = std::string(url.substr(0, scheme_len));
-  std::string_view rest = url.substr(scheme_len + 1);
-  if (rest.substr(0, 2) == "//") {
-    p.has_authority = true;
-    rest.remove_prefix(2);
-    const std::size_t end = rest.find_first_of("/?#");
-    p.authority = std::string(rest.substr(0, end));
-    rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
-  }
-  const std::size_t q = rest.find_first_of("?#");
-  p.path = std::string(rest.substr(0, q));
-  if (q != std::string_view::npos) p.query_and_fragment = std::string(rest.substr(q));
-  return p;
-}
-
-std::string join_url(const UrlParts& p) {
-  std::string out = p.scheme + ":";
-  if (p.has_authority) out += "//" + p.authority;
-  return out + p.path + p.query_and_fragment;
-}
-
-// Hierarchical URLs get their dot segments removed; plain paths too; opaque URLs stay as they are.
-std::string normalize(const std::string& url) {
-  const std::size_t sl = scheme_length(url);
-  if (sl == 0) return remove_dot_segments(url);
-  UrlParts p = split_url(url, sl);
-  if (!p.has_authority && (p.path.empty() || p.path.front() != '/')) return url;
-  p.path = remove_dot_segments(p.path);
-  return join_url(p);
 }
 
 // ---- files ----
@@ -209,25 +60,25 @@ class OpenFile {
 
 // Only a regular file of at most `limit` bytes is data.
 std::unique_ptr<OpenFile> open_local_file(const std::string& path, const std::string& url, std::size_t limit) {
-  if (path.empty()) fail(ErrorKind::invalid_input, url, "empty file path");
+  if (path.empty()) fail_on(ErrorKind::invalid_input, url, "empty file path");
   if (path.find('\0') != std::string::npos)
-    fail(ErrorKind::invalid_input, url, "the path contains a NUL byte");
+    fail_on(ErrorKind::invalid_input, url, "the path contains a NUL byte");
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     const int err = errno;
-    if (err == ENOENT || err == ENOTDIR) fail(ErrorKind::not_found, url, "no such file");
-    fail(ErrorKind::io, url, std::generic_category().message(err));
+    if (err == ENOENT || err == ENOTDIR) fail_on(ErrorKind::not_found, url, "no such file");
+    fail_on(ErrorKind::io, url, std::generic_category().message(err));
   }
-  if (S_ISDIR(st.st_mode)) fail(ErrorKind::io, url, "is a directory, not a file");
+  if (S_ISDIR(st.st_mode)) fail_on(ErrorKind::io, url, "is a directory, not a file");
   // A device or a pipe could be endless or block forever: only regular files are data.
-  if (!S_ISREG(st.st_mode)) fail(ErrorKind::io, url, "is not a regular file");
-  if (static_cast<std::uint64_t>(st.st_size) > limit) fail(ErrorKind::io, url, too_large("the file", limit));
+  if (!S_ISREG(st.st_mode)) fail_on(ErrorKind::io, url, "is not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > limit) fail_on(ErrorKind::io, url, too_large("the file", limit));
 
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     const int err = errno;
-    if (err == ENOENT) fail(ErrorKind::not_found, url, "no such file");
-    fail(ErrorKind::io, url, std::generic_category().message(err));
+    if (err == ENOENT) fail_on(ErrorKind::not_found, url, "no such file");
+    fail_on(ErrorKind::io, url, std::generic_category().message(err));
   }
   return std::make_unique<OpenFile>(fd, static_cast<std::size_t>(st.st_size));
 }
@@ -242,40 +93,19 @@ void read_open_file(const OpenFile& file, const std::string& url, std::size_t li
   std::size_t size = 0;
   while (true) {
     if (size == data.size()) {  // the file grew since stat
-      if (size > limit) fail(ErrorKind::io, url, too_large("the file", limit));
+      if (size > limit) fail_on(ErrorKind::io, url, too_large("the file", limit));
       data.resize(std::min(limit + 1, 2 * data.size()));
     }
     const ssize_t n = ::read(file.fd(), data.data() + size, data.size() - size);
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail(ErrorKind::io, url, "read error: " + std::generic_category().message(errno));
+      fail_on(ErrorKind::io, url, "read error: " + std::generic_category().message(errno));
     }
     if (n == 0) break;
     size += static_cast<std::size_t>(n);
-    if (size > limit) fail(ErrorKind::io, url, too_large("the file", limit));
+    if (size > limit) fail_on(ErrorKind::io, url, too_large("the file", limit));
   }
   data.resize(size);
-}
-
-// The path of a local URL (a plain path or file://), nullopt for http(s); Error for other schemes.
-std::optional<std::string> local_path(const std::string& url) {
-  if (url.empty()) throw Error(ErrorKind::invalid_input, "empty URL");
-  const std::size_t sl = scheme_length(url);
-  if (sl == 0) return url;
-  const std::string scheme = lower(std::string_view(url).substr(0, sl));
-  if (scheme == "http" || scheme == "https") return std::nullopt;
-  if (scheme != "file")
-    fail(ErrorKind::invalid_input, url,
-         "unsupported URL scheme \"" + scheme +
-             ":\" (use http://, https://, file:// or a file path; write ./name for a file whose name has a "
-             "colon)");
-  const UrlParts p = split_url(url, sl);
-  if (p.has_authority && !p.authority.empty() && lower(p.authority) != "localhost")
-    fail(ErrorKind::invalid_input, url,
-         "file URLs on another host (\"" + p.authority + "\") are not supported");
-  if (p.path.empty() || p.path.front() != '/')
-    fail(ErrorKind::invalid_input, url, "a file URL needs an absolute path, like file:///data/page1.json");
-  return percent_decode(p.path);
 }
 
 // ---- HTTP ----
@@ -318,76 +148,6 @@ std::string describe(httplib::Error err) {
   return std::string(what) + " (" + httplib::to_string(err) + ")";
 }
 
-bool valid_host(std::string_view host) {
-  if (host.empty()) return false;
-  for (const char c : host)
-    if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.' && c != '_') return false;
-  return true;
-}
-
-bool valid_ipv6(std::string_view host) {
-  if (host.empty()) return false;
-  for (const char c : host)
-    if (hex_value(c) < 0 && c != ':' && c != '.') return false;
-  return true;
-}
-
-// Where an http(s) URL leads: the host as written, the port and the request target.
-struct HttpTarget {
-  std::string scheme;  // "http" or "https"
-  std::string host;    // lower case; an IPv6 address without its brackets
-  int port = 0;
-  std::string target;  // path and query, encoded
-};
-
-HttpTarget parse_http_url(const std::string& url) {
-  const std::size_t scheme_len = scheme_length(url);
-  HttpTarget t;
-  t.scheme = lower(std::string_view(url).substr(0, scheme_len));
-  const UrlParts p = split_url(url, scheme_len);
-  if (!p.has_authority) fail(ErrorKind::invalid_input, url, "expected " + t.scheme + "://host/path");
-  if (p.authority.find('@') != std::string::npos)
-    fail(ErrorKind::invalid_input, url, "user names and passwords in URLs are not supported");
-
-  std::string_view port_text;
-  const std::string_view auth = p.authority;
-  if (!auth.empty() && auth.front() == '[') {
-    const std::size_t close = auth.find(']');
-    if (close == std::string_view::npos) fail(ErrorKind::invalid_input, url, "unclosed '[' in the host");
-    t.host = lower(auth.substr(1, close - 1));
-    if (!valid_ipv6(t.host)) fail(ErrorKind::invalid_input, url, "invalid IPv6 address");
-    const std::string_view after = auth.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') fail(ErrorKind::invalid_input, url, "invalid host");
-      port_text = after.substr(1);
-    }
-  } else {
-    const std::size_t colon = auth.find(':');
-    t.host = lower(auth.substr(0, colon));
-    if (colon != std::string_view::npos) port_text = auth.substr(colon + 1);
-    if (!valid_host(t.host))
-      fail(ErrorKind::invalid_input, url, t.host.empty() ? "missing host" : "invalid host name");
-  }
-  t.port = t.scheme == "https" ? 443 : 80;
-  if (!port_text.empty()) {
-    if (port_text.size() > 5) fail(ErrorKind::invalid_input, url, "invalid port");
-    int value = 0;
-    for (const char c : port_text) {
-      if (!is_digit(c)) fail(ErrorKind::invalid_input, url, "invalid port");
-      value = value * 10 + (c - '0');
-    }
-    if (value < 1 || value > 65535) fail(ErrorKind::invalid_input, url, "port out of range");
-    t.port = value;
-  }
-  // The request target: path and query, without the fragment.
-  t.target = p.path;
-  const std::string& qf = p.query_and_fragment;
-  if (!qf.empty() && qf.front() == '?') t.target += qf.substr(0, qf.find('#'));
-  if (t.target.empty() || t.target.front() != '/') t.target.insert(t.target.begin(), '/');
-  t.target = encode_target(t.target);
-  return t;
-}
-
 // The address to connect to: the host's first address the policy allows. Resolved here, and the connection
 // made to exactly this address, so that a name cannot resolve to an allowed address for the check and to
 // another one for the connection.
@@ -397,7 +157,7 @@ std::string checked_address(const SourcePolicy& policy, const HttpTarget& t, con
   hints.ai_socktype = SOCK_STREAM;
   addrinfo* found = nullptr;
   const int rc = ::getaddrinfo(t.host.c_str(), nullptr, &hints, &found);
-  if (rc != 0) fail(ErrorKind::io, url, "could not resolve the host " + t.host + " (" + ::gai_strerror(rc) + ")");
+  if (rc != 0) fail_on(ErrorKind::io, url, "could not resolve the host " + t.host + " (" + ::gai_strerror(rc) + ")");
   const std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> owner(found, &::freeaddrinfo);
   std::string refusal;
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {
@@ -411,8 +171,8 @@ std::string checked_address(const SourcePolicy& policy, const HttpTarget& t, con
     if (check.allowed) return text;
     if (refusal.empty()) refusal = check.reason;
   }
-  if (refusal.empty()) fail(ErrorKind::io, url, "the host " + t.host + " has no IPv4 or IPv6 address");
-  fail(ErrorKind::forbidden, url, refusal);
+  if (refusal.empty()) fail_on(ErrorKind::io, url, "the host " + t.host + " has no IPv4 or IPv6 address");
+  fail_on(ErrorKind::forbidden, url, refusal);
 }
 
 }  // namespace
@@ -430,7 +190,7 @@ std::string Fetcher::fetch(const std::string& url) const {
 
 void Fetcher::fetch_into(const std::string& url, std::string& out) const {
   if (std::chrono::steady_clock::now() > deadline_)
-    fail(ErrorKind::io, url, "not fetched: " + too_long(policy_.max_seconds));
+    fail_on(ErrorKind::io, url, "not fetched: " + too_long(policy_.max_seconds));
   check_source_url(policy_, url);
   if (const auto path = local_path(url)) {
     const auto file = open_local_file(*path, url, policy_.max_page_bytes);
@@ -499,48 +259,42 @@ std::string Fetcher::fetch_http(const std::string& first_url) const {
       return true;
     };
     const httplib::Result res = client->Get(t.target, httplib::Headers{}, on_response, on_content);
-    if (over_size) fail(ErrorKind::io, where(), too_large("the response", limit));
-    if (over_time) fail(ErrorKind::io, where(), too_long(policy_.max_seconds));
+    if (over_size) fail_on(ErrorKind::io, where(), too_large("the response", limit));
+    if (over_time) fail_on(ErrorKind::io, where(), too_long(policy_.max_seconds));
     if (location) {
       if (redirects >= policy_.max_redirects)
-        fail(ErrorKind::io, first_url, "more than " + std::to_string(policy_.max_redirects) + " redirects");
+        fail_on(ErrorKind::io, first_url, "more than " + std::to_string(policy_.max_redirects) + " redirects");
       const std::string next = resolve_url(url, *location);
       if (!is_remote(next))
-        fail(ErrorKind::forbidden, where(), "redirected to " + next + ", which is not an http(s) URL");
+        fail_on(ErrorKind::forbidden, where(), "redirected to " + next + ", which is not an http(s) URL");
       url = next;
       continue;
     }
     if (error_status != 0) {
       const std::string reason = error_reason.empty() ? status_reason(error_status) : error_reason;
       const std::string message = "HTTP " + std::to_string(error_status) + (reason.empty() ? "" : " " + reason);
-      fail(error_status == 404 || error_status == 410 ? ErrorKind::not_found : ErrorKind::io, where(), message);
+      fail_on(error_status == 404 || error_status == 410 ? ErrorKind::not_found : ErrorKind::io, where(), message);
     }
     if (!res) {
       // A read that stopped at the time limit (not at our callback) is the limit's doing too.
-      if (std::chrono::steady_clock::now() > deadline_) fail(ErrorKind::io, where(), too_long(policy_.max_seconds));
-      fail(ErrorKind::io, where(), describe(res.error()));
+      if (std::chrono::steady_clock::now() > deadline_) fail_on(ErrorKind::io, where(), too_long(policy_.max_seconds));
+      fail_on(ErrorKind::io, where(), describe(res.error()));
     }
     if (res->status < 200 || res->status >= 300)  // a redirect without a Location
-      fail(ErrorKind::io, where(), "HTTP " + std::to_string(res->status) + " " + res->reason);
+      fail_on(ErrorKind::io, where(), "HTTP " + std::to_string(res->status) + " " + res->reason);
     return body;
   }
 }
 
 void check_source_url(const SourcePolicy& policy, const std::string& url) {
   if (local_path(url) && !policy.allow_files)
-    fail(ErrorKind::forbidden, url,
+    fail_on(ErrorKind::forbidden, url,
          "files of this machine are not loaded here; give an http:// or https:// URL" +
              (policy.refusal_hint.empty() ? std::string() : " (" + policy.refusal_hint + ")"));
   if (is_remote(url)) parse_http_url(url);
 }
 
 std::string fetch(const std::string& url) { return Fetcher().fetch(url); }
-
-bool is_remote(const std::string& url) {
-  const std::size_t sl = scheme_length(url);
-  const std::string scheme = lower(std::string_view(url).substr(0, sl));
-  return scheme == "http" || scheme == "https";
-}
 
 std::string page_identity(const std::string& url) {
   if (is_remote(url)) return normalize(url);
@@ -556,47 +310,6 @@ std::string page_identity(const std::string& url) {
   if (::stat(path.c_str(), &st) == 0)
     return "inode:" + std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
   return normalize(url);  // not there: the fetch says so
-}
-
-std::string resolve_url(const std::string& base, const std::string& ref) {
-  if (scheme_length(ref) > 0) return normalize(ref);  // absolute
-  const std::size_t base_sl = scheme_length(base);
-  if (base_sl == 0) {
-    // A plain path: the reference is a path too, taken literally (no query or fragment).
-    if (ref.empty()) return base;
-    if (ref.front() == '/') return remove_dot_segments(ref);
-    const std::size_t slash = base.rfind('/');
-    const std::string dir = slash == std::string::npos ? std::string{} : base.substr(0, slash + 1);
-    return remove_dot_segments(dir + ref);
-  }
-  UrlParts b = split_url(base, base_sl);
-  if (!b.has_authority && (b.path.empty() || b.path.front() != '/')) return ref;  // opaque base (mailto:)
-  if (ref.empty() || ref.front() == '#') {
-    const std::size_t hash = b.query_and_fragment.find('#');
-    if (hash != std::string::npos) b.query_and_fragment.erase(hash);
-    b.query_and_fragment += ref;
-    return join_url(b);
-  }
-  if (ref.front() == '?') {
-    b.query_and_fragment = ref;
-    return join_url(b);
-  }
-  if (ref.size() >= 2 && ref[0] == '/' && ref[1] == '/') return normalize(b.scheme + ":" + ref);
-
-  const std::size_t q = ref.find_first_of("?#");
-  const std::string ref_path = ref.substr(0, q);
-  b.query_and_fragment = q == std::string::npos ? std::string{} : ref.substr(q);
-  if (ref_path.front() == '/') {
-    b.path = remove_dot_segments(ref_path);
-  } else {
-    std::string merged;
-    if (b.has_authority && b.path.empty())
-      merged = "/" + ref_path;
-    else
-      merged = b.path.substr(0, b.path.rfind('/') + 1) + ref_path;
-    b.path = remove_dot_segments(merged);
-  }
-  return join_url(b);
 }
 
 }  // namespace ksauth::ingest

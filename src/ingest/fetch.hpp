@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "ingest/source_policy.hpp"
+#include "ingest/url.hpp"
 
 namespace ksauth::ingest {
 
@@ -44,13 +45,6 @@ void check_source_url(const SourcePolicy& policy, const std::string& url);
 
 // Fetcher().fetch(url): the command line's trust (every source allowed).
 std::string fetch(const std::string& url);
-
-// `ref` resolved against `base` the way a browser resolves a link on the page `base`
-// (absolute URLs and absolute paths are kept; relative ones replace the last path segment).
-std::string resolve_url(const std::string& base, const std::string& ref);
-
-// Whether the URL is fetched over the network (http:// or https://).
-bool is_remote(const std::string& url);
 
 // What makes two URLs the same page, for finding loops: a normalized http(s) URL, or the device and inode
 // of a local file ("a/../b.json", "./b.json", "file:///abs/b.json" and a link to it are all one file).

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "ingest/url.hpp"
 
 namespace ksauth::ingest {
 namespace {
@@ -100,13 +101,6 @@ int parse_port(const std::string& entry, std::string_view text) {
   }
   if (port < 1 || port > 65535) bad_entry(entry, "port out of range");
   return port;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
 }
 
 bool valid_name(std::string_view name) {
