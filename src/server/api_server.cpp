@@ -67,7 +67,7 @@ ApiServer::ApiServer(ServerOptions options)
     return httplib::Server::HandlerResponse::Handled;
   }));
 
-  Router router(http_, AccessRule(options_.api_token, options_.token_for_predictions));
+  Router router(http_, AccessRule(options_.api_token, options_.token_for_predictions), options_.db_path);
   const Context ctx{options_.db_path, jobs_, models_, options_.sources};
   add_meta_routes(router);
   add_dataset_routes(router, ctx);

@@ -6,10 +6,25 @@
 #include "server/http_io.hpp"
 
 namespace ksauth::server {
+namespace {
+
+// `message` with the database's path put as "the database" ("database PATH: ..." too).
+std::string without_path(std::string message, const std::string& path) {
+  if (path.empty()) return message;
+  for (const std::string& spelled : {"database " + path, path}) {
+    for (std::size_t at = message.find(spelled); at != std::string::npos; at = message.find(spelled, at))
+      message.replace(at, spelled.size(), "the database");
+  }
+  return message;
+}
+
+}  // namespace
+
 // A handler never lets an exception reach httplib (which would answer an HTML-less 500 with a header), and
 // runs only for requests the access rule lets through.
 Router::Handler Router::guarded(Handler handler, Access access) const {
-  return [handler = std::move(handler), rule = access_, access](const httplib::Request& req, httplib::Response& res) {
+  return [handler = std::move(handler), rule = access_, access, db = db_path_](const httplib::Request& req,
+                                                                              httplib::Response& res) {
     if (const std::string why = rule.refusal(req, access); !why.empty()) {
       res.set_header("WWW-Authenticate", "Bearer realm=\"ksauth\"");
       send_error(res, 401, why);
@@ -18,7 +33,7 @@ Router::Handler Router::guarded(Handler handler, Access access) const {
     try {
       handler(req, res);
     } catch (const Error& e) {
-      send_error(res, http_status(e.kind()), e.what());
+      send_error(res, http_status(e.kind()), without_path(e.what(), db));
     } catch (const std::exception& e) {
       // Its text may hold paths or library internals: for the server's log, not for the client.
       std::cerr << "ksauth: internal error on " << req.method << " " << req.path << ": " << e.what() << "\n";

@@ -17,7 +17,10 @@ class Router {
  public:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
 
-  Router(httplib::Server& http, AccessRule access) : http_(http), access_(std::move(access)) {}
+  // `db_path` is the server's database, which error messages name as "the database": where the server keeps
+  // its files is not for its clients.
+  Router(httplib::Server& http, AccessRule access, std::string db_path)
+      : http_(http), access_(std::move(access)), db_path_(std::move(db_path)) {}
 
   // `pattern` is a regex over the whole path (its groups in req.matches). A GET reads; a POST or DELETE
   // changes something unless it says otherwise.
@@ -33,6 +36,7 @@ class Router {
 
   httplib::Server& http_;
   AccessRule access_;
+  std::string db_path_;
   std::vector<std::pair<std::string, std::regex>> routes_;  // method, pattern
 };
 

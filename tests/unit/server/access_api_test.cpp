@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -143,6 +144,20 @@ TEST(ApiToken, PredictionsToo) {
     EXPECT_NE(with->status, 401) << path;
   }
   EXPECT_EQ(client.Get("/api/v1/models")->status, 200);
+}
+
+// Error answers name no file of the server: its database is "the database".
+TEST(ErrorAnswers, NameNoServerPath) {
+  testing::TempDir dir;
+  RunningServer server(options_in(dir));
+  const std::string text = dir.write("not-a-db", "this is not a database\n");
+  ASSERT_EQ(std::rename(text.c_str(), dir.file("t.db").c_str()), 0);  // requests open the store anew
+  const auto res = server.client().Get("/api/v1/datasets");
+  ASSERT_TRUE(res);
+  EXPECT_GE(res->status, 500) << res->body;
+  const std::string message = error_of(res);
+  EXPECT_EQ(message.find(dir.path()), std::string::npos) << message;
+  EXPECT_NE(message.find("the database"), std::string::npos) << message;
 }
 
 // A server's default policy: whoever reaches the API cannot make it fetch from this machine or its network.
