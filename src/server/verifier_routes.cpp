@@ -68,6 +68,9 @@ void add_verifier_routes(Router& router, const Context& ctx) {
     const std::string name = model ? *model : *verifier;
     app::check_verifier_name(name);
     const std::string user = required_string(body, "user_label");
+    if (body.contains("url") || body.contains("attempts"))
+      throw Error(ErrorKind::invalid_input, "/verify scores one \"attempt\"; for a test file (\"attempts\" or \"url\") use "
+                                            "POST /api/v1/verifiers/" + name + "/verify");
     const auto attempt = body.find("attempt");
     if (attempt == body.end() || !attempt->is_array())
       throw Error(ErrorKind::invalid_input, "the body needs \"attempt\": an array of events");

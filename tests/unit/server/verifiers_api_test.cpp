@@ -85,6 +85,9 @@ TEST_F(VerifiersApiTest, EnrolThenVerifyOneAttemptAndATestFile) {
   post("/api/v1/verify", {{"user_label", "bob"}, {"attempt", json::array()}}, 400);
   post("/api/v1/verify", {{"model", "<script>"}, {"user_label", "bob"}, {"attempt", json::array()}}, 400);
   post("/api/v1/verify", {{"model", "sm1"}, {"user_label", "bob"}, {"attempt", {{{"character", "h"}}}}}, 400);
+  const json one_by_url = post("/api/v1/verify", {{"model", "sm1"}, {"user_label", "bob"}, {"url", "http://example.org/t.json"}}, 400);
+  EXPECT_EQ(one_by_url["error"], "/verify scores one \"attempt\"; for a test file (\"attempts\" or \"url\") use POST "
+                             "/api/v1/verifiers/sm1/verify");
 
   // A test file for one claimed user, inline and by URL.
   std::vector<Attempt> test = testing::synthetic_attempts("", 1, "hello", 4, true, 600);
