@@ -47,6 +47,9 @@ ApiServer::ApiServer(ServerOptions options)
   // at once are answered at once rather than queued behind 8; most of a thread's time is waiting on its socket.
   http_.new_task_queue = [] { return new httplib::ThreadPool(kRequestThreads); };
   http_.set_keep_alive_max_count(100000);
+  // An idle kept-alive connection holds its thread until this timeout, and stopping waits for those threads:
+  // 2 s (httplib's default is 5) bounds how long Ctrl-C or SIGTERM takes; a busy client is never idle that long.
+  http_.set_keep_alive_timeout(2);
   http_.set_socket_options([this](socket_t sock) {
     const int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
