@@ -1,9 +1,15 @@
 #include "store/store.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -587,6 +593,153 @@ TEST_F(StoreTest, DeletingADatasetCascadesToAttempts) {
   raw.exec("PRAGMA foreign_keys = ON");
   raw.exec("DELETE FROM datasets");
   EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "0");
+}
+
+
+// --- Crashes: a writer process killed at any moment leaves a database that opens, checks out and holds
+// every committed write whole, and the write in flight either whole or not at all.
+
+// The bytes of generation `gen` of the record `name`: they depend on both at every position, so a blob that
+// was cut, mixed with another generation's or left half written is told from a whole one.
+std::string generation_blob(const std::string& name, std::int64_t gen, std::size_t size) {
+  std::string blob(size, '\0');
+  std::uint64_t x = 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(gen);
+  for (const char c : name) x = (x ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  for (char& c : blob) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    c = static_cast<char>(x >> 56);
+  }
+  return blob;
+}
+
+// A big blob (64 overflow pages), so that a kill often lands while its pages are being written.
+constexpr std::size_t kBigBlobBytes = std::size_t{1} << 20;
+constexpr std::size_t kSmallBlobBytes = 4096;
+constexpr std::size_t kVerifierBlobBytes = 256 * 1024;
+
+ModelRecord generation_record(const std::string& name, std::int64_t gen, std::int64_t dataset_id,
+                              std::size_t blob_bytes) {
+  ModelRecord m = sample_model(name, dataset_id);
+  m.seed = static_cast<std::uint64_t>(gen);  // which generation the row says it is
+  m.blob = generation_blob(name, gen, blob_bytes);
+  return m;
+}
+
+// Generation g of the writer, in this order, each its own transaction: data set "gen"/g, model "big"
+// replaced by generation g, a new model "n<g>", verifier "v" replaced by generation g. Then g is written to
+// `ack` (the parent knows every write of g committed). It goes on from the last generation whole in the
+// store (the verifier's: the last write of one), writing again what a killed run left of the next, until killed.
+[[noreturn]] void write_generations_until_killed(const std::string& db, int ack) {
+  try {
+    Store store(db);
+    const std::int64_t base = store.list_datasets().front().id;
+    for (auto gen = static_cast<std::int64_t>(store.get_verifier("v").value().seed) + 1;; ++gen) {
+      store.save_dataset(sample_record("gen", std::to_string(gen)), sample_attempts());
+      store.save_model(generation_record("big", gen, base, kBigBlobBytes), true);
+      store.save_model(generation_record("n" + std::to_string(gen), gen, base, kSmallBlobBytes), true);
+      store.save_verifier(generation_record("v", gen, base, kVerifierBlobBytes), true);
+      if (write(ack, &gen, sizeof gen) != static_cast<ssize_t>(sizeof gen)) _exit(3);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "writer: %s\n", e.what());
+  }
+  _exit(2);  // only on an error: the parent sees the exit rather than its kill
+}
+
+// The last generation the writer acknowledged before it died (`none` when it acknowledged none).
+std::int64_t last_acknowledged(int ack, std::int64_t none) {
+  std::int64_t last = none, gen = 0;
+  while (read(ack, &gen, sizeof gen) == static_cast<ssize_t>(sizeof gen)) last = gen;
+  return last;
+}
+
+// How far the writer got, as the store says after the crash: the generation of each of its four writes.
+struct Stages {
+  std::int64_t dataset = 0, big = 0, newest_small = 0, verifier = 0;
+};
+
+// Reads back everything the writer wrote and checks it is whole; returns how far each kind of write got.
+Stages check_everything_loads(const std::string& db) {
+  Stages stages;
+  Store store(db);
+  for (const auto& d : store.list_datasets()) {
+    EXPECT_EQ(store.load_attempts(d.id), sample_attempts()) << "data set " << d.id;
+    EXPECT_EQ(d.n_attempts, sample_record().n_attempts);
+    if (d.source == "gen") stages.dataset = std::max<std::int64_t>(stages.dataset, std::stoll(d.fingerprint));
+  }
+  std::int64_t small_count = 0;
+  for (const auto& m : store.list_models()) {
+    const auto full = store.get_model(m.name);
+    EXPECT_TRUE(full.has_value()) << m.name;
+    if (!full) continue;
+    const auto gen = static_cast<std::int64_t>(full->seed);
+    const bool big = m.name == "big";
+    EXPECT_EQ(full->blob, generation_blob(m.name, gen, big ? kBigBlobBytes : kSmallBlobBytes)) << m.name;
+    if (big) {
+      stages.big = gen;
+    } else {
+      EXPECT_EQ(m.name, "n" + std::to_string(gen));
+      stages.newest_small = std::max(stages.newest_small, gen);
+      ++small_count;
+    }
+  }
+  EXPECT_EQ(small_count, stages.newest_small) << "a committed model n<g> is missing";
+  const auto verifier = store.get_verifier("v");
+  EXPECT_TRUE(verifier.has_value());
+  if (verifier) {
+    stages.verifier = static_cast<std::int64_t>(verifier->seed);
+    EXPECT_EQ(verifier->blob, generation_blob("v", stages.verifier, kVerifierBlobBytes));
+  }
+  return stages;
+}
+
+TEST_F(StoreTest, WriterKilledAtAnyMomentLosesNothingCommittedAndHalfWritesNothing) {
+  {
+    Store store(path());
+    const auto base = store.save_dataset(sample_record("base", "0"), sample_attempts());
+    store.save_model(generation_record("big", 0, base, kBigBlobBytes), false);
+    store.save_verifier(generation_record("v", 0, base, kVerifierBlobBytes), false);
+  }
+  constexpr int kKills = 40;
+  constexpr auto kSpread = std::chrono::milliseconds(400);  // delays from 0 to 400 ms, one every 10 ms
+  int killed_mid_generation = 0;
+  std::int64_t whole = 0;  // the last generation the store holds whole
+  for (int kill_index = 0; kill_index < kKills; ++kill_index) {
+    int ack[2];
+    ASSERT_EQ(pipe2(ack, O_CLOEXEC), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      close(ack[0]);
+      write_generations_until_killed(path(), ack[1]);
+    }
+    close(ack[1]);
+    std::this_thread::sleep_for(kSpread * kill_index / kKills);
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself (exit " << WEXITSTATUS(status) << ")";
+    const std::int64_t done = last_acknowledged(ack[0], whole);
+    close(ack[0]);
+
+    EXPECT_EQ(Raw(path()).query("PRAGMA integrity_check"), "ok") << "kill " << kill_index;
+    const Stages s = check_everything_loads(path());
+    // Every write of an acknowledged generation is there; of the next one, a prefix of its four writes.
+    for (const std::int64_t stage : {s.dataset, s.big, s.newest_small, s.verifier}) {
+      EXPECT_GE(stage, done) << "kill " << kill_index << ": a committed write was lost";
+      EXPECT_LE(stage, done + 1) << "kill " << kill_index;
+    }
+    EXPECT_GE(s.dataset, s.big);
+    EXPECT_GE(s.big, s.newest_small);
+    EXPECT_GE(s.newest_small, s.verifier);
+    if (s.dataset != s.verifier) ++killed_mid_generation;
+    whole = s.verifier;
+    if (HasFailure()) return;
+  }
+  std::cout << kKills << " kills, " << whole << " generations written; " << killed_mid_generation
+            << " kills left a generation part written\n";
+  EXPECT_GT(whole, 0);
+  EXPECT_GT(killed_mid_generation, 0) << "no kill landed between two writes of a generation";
 }
 
 }  // namespace
