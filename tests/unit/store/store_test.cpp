@@ -366,7 +366,7 @@ TEST_F(StoreTest, UserValuesAreBoundNotSpliced) {
 TEST_F(StoreTest, SchemaAndSettings) {
   { Store store(path()); }
   Raw raw(path());
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                       "name IN ('datasets', 'attempts', 'models', 'verifiers')"),
@@ -387,10 +387,10 @@ TEST_F(StoreTest, GarbageFileIsCorrupt) {
 
 TEST_F(StoreTest, NewerSchemaIsRefused) {
   { Store store(path()); }
-  Raw(path()).exec("PRAGMA user_version = 4");
+  Raw(path()).exec("PRAGMA user_version = 5");
   const std::string message = expect_error(ErrorKind::corrupt, [&] { Store store(path()); });
   EXPECT_NE(message.find(path()), std::string::npos) << message;
-  EXPECT_NE(message.find("version 4"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 5"), std::string::npos) << message;
 }
 
 TEST_F(StoreTest, Version1DatabaseGainsSessionAndRepetition) {
@@ -415,8 +415,16 @@ PRAGMA user_version = 1;
   EXPECT_EQ(store.load_attempts(1), (std::vector<Attempt>{Attempt{"alice", {}, 0, 0}}));
   const auto id = store.save_dataset(sample_record(), sample_attempts());
   EXPECT_EQ(store.load_attempts(id), sample_attempts());
-  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "4");
   EXPECT_TRUE(store.list_verifiers().empty());
+}
+
+// A database as version 3 left it: no checksum columns.
+void drop_checksums(Raw& raw) {
+  raw.exec("ALTER TABLE datasets DROP COLUMN attempts_checksum");
+  raw.exec("ALTER TABLE datasets DROP COLUMN checksum");
+  raw.exec("ALTER TABLE models DROP COLUMN checksum");
+  raw.exec("ALTER TABLE verifiers DROP COLUMN checksum");
 }
 
 TEST_F(StoreTest, Version2DatabaseGainsVerifiersAndKeepsItsModels) {
@@ -427,13 +435,96 @@ TEST_F(StoreTest, Version2DatabaseGainsVerifiersAndKeepsItsModels) {
   }
   {
     Raw raw(path());
+    drop_checksums(raw);
     raw.exec("DROP TABLE verifiers");
     raw.exec("PRAGMA user_version = 2");
   }
   Store store(path());
-  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "4");
   EXPECT_EQ(store.list_models().size(), 1u);
   EXPECT_TRUE(store.list_verifiers().empty());
+}
+
+TEST_F(StoreTest, Version3DatabaseGainsChecksumsAndReadsItsRowsUnchecked) {
+  std::int64_t id = 0;
+  {
+    Store store(path());
+    id = store.save_dataset(sample_record(), sample_attempts());
+    store.save_model(sample_model("m1", id), false);
+    store.save_verifier(sample_model("v1", id), false);
+  }
+  {
+    Raw raw(path());
+    drop_checksums(raw);
+    raw.exec("PRAGMA user_version = 3");
+  }
+  Store store(path());
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "4");
+  EXPECT_EQ(store.load_attempts(id), sample_attempts());
+  expect_same_model(*store.get_model("m1"), sample_model("m1", id), true);
+  expect_same_model(*store.get_verifier("v1"), sample_model("v1", id), true);
+  EXPECT_EQ(Raw(path()).query("SELECT count(*) FROM models WHERE checksum IS NULL"), "1");
+  store.save_model(sample_model("m2", id), false);  // rows written now have theirs
+  EXPECT_EQ(Raw(path()).query("SELECT checksum IS NOT NULL FROM models WHERE name = 'm2'"), "1");
+}
+
+// SQLite checks its pages' structure, not the values in them: a value changed in place (as a damaged byte
+// would change it) is reported by the row's checksum, naming the database and the row.
+TEST_F(StoreTest, AChangedValueInAnyRowIsReportedByItsChecksum) {
+  std::int64_t id = 0;
+  {
+    Store store(path());
+    id = store.save_dataset(sample_record(), sample_attempts());
+    store.save_model(sample_model("m1", id), false);
+    store.save_verifier(sample_model("v1", id), false);
+  }
+  struct Case {
+    const char* change;
+    const char* undo;
+    const char* message;
+  };
+  const std::string db = path();
+  const Case cases[] = {
+      {"UPDATE models SET metrics = '{\"accuracy\":0.1}'", "UPDATE models SET metrics = '{\"accuracy\":0.9}'",
+       "the row of model 'm1' fails its checksum"},
+      {"UPDATE models SET seed = 43", "UPDATE models SET seed = 42", "the row of model 'm1' fails its checksum"},
+      {"UPDATE verifiers SET holdout = 0.3", "UPDATE verifiers SET holdout = 0.2",
+       "the row of verifier 'v1' fails its checksum"},
+      {"UPDATE datasets SET n_users = 4", "UPDATE datasets SET n_users = 3", "the row of data set 1 fails its checksum"},
+      {"UPDATE attempts SET session = 9 WHERE idx = 4", "UPDATE attempts SET session = 8 WHERE idx = 4",
+       "the attempts of data set 1 fail"},
+      {"UPDATE attempts SET user = 'alicf' WHERE idx = 0", "UPDATE attempts SET user = 'alice' WHERE idx = 0",
+       "the attempts of data set 1 fail"},
+      {"UPDATE attempts SET idx = 7 WHERE idx = 4", "UPDATE attempts SET idx = 4 WHERE idx = 7",
+       "the attempts of data set 1 fail"},
+  };
+  Store store(db);
+  for (const Case& c : cases) {
+    Raw(db).exec(c.change);
+    std::string message;
+    try {
+      // Each read that returns the row checks it.
+      if (std::string(c.change).find("models") != std::string::npos) {
+        message = expect_error(ErrorKind::corrupt, [&] { store.get_model("m1"); });
+        expect_error(ErrorKind::corrupt, [&] { store.list_models(); });
+      } else if (std::string(c.change).find("verifiers") != std::string::npos) {
+        message = expect_error(ErrorKind::corrupt, [&] { store.get_verifier("v1"); });
+      } else if (std::string(c.change).find("datasets") != std::string::npos) {
+        message = expect_error(ErrorKind::corrupt, [&] { store.find_dataset(id); });
+        expect_error(ErrorKind::corrupt, [&] { store.list_datasets(); });
+      } else {
+        EXPECT_TRUE(store.find_dataset(id).has_value());  // the data set's own row is whole
+        message = expect_error(ErrorKind::corrupt, [&] { store.load_attempts(id); });
+      }
+    } catch (const Error& e) {
+      ADD_FAILURE() << c.change << ": " << e.what();
+    }
+    EXPECT_NE(message.find("database " + db + ": "), std::string::npos) << c.change << ": " << message;
+    EXPECT_NE(message.find(c.message), std::string::npos) << c.change << ": " << message;
+    Raw(db).exec(c.undo);
+    EXPECT_EQ(store.load_attempts(id), sample_attempts()) << "after " << c.undo;
+    expect_same_model(*store.get_model("m1"), sample_model("m1", id), true);
+  }
 }
 
 TEST_F(StoreTest, VerifiersLiveBesideModelsUnderTheirOwnNames) {
