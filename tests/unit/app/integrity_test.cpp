@@ -31,38 +31,26 @@ using testing::synthetic_attempts;
 constexpr const char* kPhrase = "hello";
 constexpr std::size_t kPageBytes = 16384;  // store::Store's page size
 
-// Direct SQL on a database file, for what the store never does itself (damage it).
-class Sqlite {
- public:
-  explicit Sqlite(const std::string& path) {
-    if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) ADD_FAILURE() << "cannot open " << path;
-  }
-  ~Sqlite() { sqlite3_close(db_); }
-  std::string blob(const std::string& sql) {
-    sqlite3_stmt* s = nullptr;
-    std::string out;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
-    if (sqlite3_step(s) == SQLITE_ROW)
-      out.assign(static_cast<const char*>(sqlite3_column_blob(s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(s, 0)));
-    sqlite3_finalize(s);
-    return out;
-  }
-  void set_blob(const std::string& sql, const std::string& bytes) {
-    sqlite3_stmt* s = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db_);
-    sqlite3_bind_blob64(s, 1, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
-    EXPECT_EQ(sqlite3_step(s), SQLITE_DONE) << sqlite3_errmsg(db_);
-    sqlite3_finalize(s);
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-};
-
-// The same bytes with one bit flipped in the middle.
-std::string flip_middle_bit(std::string bytes) {
-  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x10);
-  return bytes;
+// Flips one bit in the middle of a stored blob (`table`: models or verifiers), as a damaged disk would; by
+// direct SQL, which the store never does itself.
+void flip_a_bit_of_blob(const std::string& db, const std::string& table, const std::string& name) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &handle), SQLITE_OK);
+  std::string blob;
+  sqlite3_stmt* s = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(handle, ("SELECT blob FROM " + table + " WHERE name = ?").c_str(), -1, &s, nullptr), SQLITE_OK);
+  sqlite3_bind_text(s, 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  if (sqlite3_step(s) == SQLITE_ROW)
+    blob.assign(static_cast<const char*>(sqlite3_column_blob(s, 0)), static_cast<std::size_t>(sqlite3_column_bytes(s, 0)));
+  sqlite3_finalize(s);
+  ASSERT_FALSE(blob.empty()) << table << " " << name;
+  blob[blob.size() / 2] = static_cast<char>(blob[blob.size() / 2] ^ 0x10);
+  ASSERT_EQ(sqlite3_prepare_v2(handle, ("UPDATE " + table + " SET blob = ? WHERE name = ?").c_str(), -1, &s, nullptr), SQLITE_OK);
+  sqlite3_bind_blob64(s, 1, blob.data(), blob.size(), SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 2, name.c_str(), -1, SQLITE_TRANSIENT);
+  EXPECT_EQ(sqlite3_step(s), SQLITE_DONE) << sqlite3_errmsg(handle);
+  sqlite3_finalize(s);
+  sqlite3_close(handle);
 }
 
 // A database with a data set of three typists, an AdaBoost and a Manhattan model and a verifier on it.
@@ -91,11 +79,7 @@ class StoredIntegrity : public ::testing::Test {
 };
 
 TEST_F(StoredIntegrity, AModelBlobWithAFlippedBitIsRefusedNamingTheModel) {
-  {
-    Sqlite raw(db());
-    raw.set_blob("UPDATE models SET blob = ? WHERE name = 'a1'",
-                 flip_middle_bit(raw.blob("SELECT blob FROM models WHERE name = 'a1'")));
-  }
+  flip_a_bit_of_blob(db(), "models", "a1");
   const store::Store store(db());
   std::string message;
   EXPECT_EQ(testing::error_kind([&] { open_model(store, "a1"); }, &message), ErrorKind::corrupt);
@@ -111,11 +95,7 @@ TEST_F(StoredIntegrity, AModelBlobWithAFlippedBitIsRefusedNamingTheModel) {
 }
 
 TEST_F(StoredIntegrity, AVerifierBlobWithAFlippedBitIsRefusedNamingTheVerifier) {
-  {
-    Sqlite raw(db());
-    raw.set_blob("UPDATE verifiers SET blob = ? WHERE name = 'v1'",
-                 flip_middle_bit(raw.blob("SELECT blob FROM verifiers WHERE name = 'v1'")));
-  }
+  flip_a_bit_of_blob(db(), "verifiers", "v1");
   const store::Store store(db());
   std::string message;
   EXPECT_EQ(testing::error_kind([&] { verify_test_json(store, test_json_, "v1", "bob"); }, &message),
