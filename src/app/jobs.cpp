@@ -49,7 +49,8 @@ double job_percent(std::string_view step, std::size_t done, std::size_t total) {
   return 5;  // reading the store, storing
 }
 
-JobManager::JobManager(std::string db_path) : db_path_(std::move(db_path)), worker_([this] { run(); }) {}
+JobManager::JobManager(std::string db_path, std::size_t kept_ended_jobs)
+    : db_path_(std::move(db_path)), kept_ended_jobs_(kept_ended_jobs), worker_([this] { run(); }) {}
 
 JobManager::~JobManager() {
   {
@@ -94,10 +95,27 @@ std::vector<JobSnapshot> JobManager::list() const {
   std::lock_guard lock(mutex_);
   std::vector<JobSnapshot> out;
   for (auto it = jobs_.rbegin(); it != jobs_.rend(); ++it) {
-    out.push_back(it->second->snapshot);
-    out.back().result.reset();
+    const JobSnapshot& s = it->second->snapshot;
+    // Field by field: copying the whole snapshot would copy its report only to drop it.
+    out.push_back({s.id, s.state, s.step, s.done, s.total, s.percent, s.error, s.request, s.created_at, std::nullopt});
   }
   return out;
+}
+
+void JobManager::forget_old_ended_jobs() {
+  const auto ended = [](const Job& job) {
+    return job.snapshot.state != JobState::queued && job.snapshot.state != JobState::running;
+  };
+  std::size_t n_ended = 0;
+  for (const auto& [n, job] : jobs_) n_ended += ended(*job);
+  for (auto it = jobs_.begin(); it != jobs_.end() && n_ended > kept_ended_jobs_;) {  // oldest first
+    if (ended(*it->second)) {
+      it = jobs_.erase(it);
+      --n_ended;
+    } else {
+      ++it;
+    }
+  }
 }
 
 JobManager::Job& JobManager::find(const std::string& id) const {
@@ -198,6 +216,7 @@ void JobManager::execute(Job& job) {
     s.percent = 100;
     s.result = std::move(result);
   }
+  forget_old_ended_jobs();
 }
 
 }  // namespace ksauth::app

@@ -1,7 +1,8 @@
 #pragma once
 // Background jobs: training a model (app/train) or enrolling a verifier (app/enroll), queued and run by one
 // worker thread, one job at a time. Each job opens its own store::Store (a Store is one SQLite connection: one
-// per thread). Jobs are kept in memory, ids "1", "2", ... Progress is mapped to one percentage: download and
+// per thread). Jobs are kept in memory, ids "1", "2", ...: every queued and running job, and the newest
+// ended ones (a server runs for months: older ended jobs and their reports are forgotten). Progress is mapped to one percentage: download and
 // storing 0-5, training round k of n (or enrolling user k of n) 5-95, evaluating or scoring 95-100, done 100.
 #include <atomic>
 #include <condition_variable>
@@ -45,7 +46,10 @@ struct JobSnapshot {
 
 class JobManager {
  public:
-  explicit JobManager(std::string db_path);
+  static constexpr std::size_t kDefaultKeptEndedJobs = 200;
+
+  // Keeps at most `kept_ended_jobs` ended jobs (done, failed, cancelled), the newest.
+  explicit JobManager(std::string db_path, std::size_t kept_ended_jobs = kDefaultKeptEndedJobs);
   ~JobManager();  // cancels every job and joins the worker
   JobManager(const JobManager&) = delete;
   JobManager& operator=(const JobManager&) = delete;
@@ -70,8 +74,10 @@ class JobManager {
   void run();
   void execute(Job& job);
   Job& find(const std::string& id) const;  // with mutex_ held
+  void forget_old_ended_jobs();            // with mutex_ held
 
   std::string db_path_;
+  std::size_t kept_ended_jobs_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::size_t, std::unique_ptr<Job>> jobs_;  // by number

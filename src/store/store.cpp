@@ -2,8 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <bit>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <string>
@@ -17,7 +19,8 @@ namespace ksauth::store {
 
 namespace {
 
-constexpr int kSchemaVersion = 3;  // 2: attempts.session and attempts.repetition; 3: verifiers
+// 2: attempts.session and attempts.repetition; 3: verifiers; 4: checksums of the rows (see RowChecksum)
+constexpr int kSchemaVersion = 4;
 constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kSchema = R"sql(
@@ -33,6 +36,8 @@ CREATE TABLE IF NOT EXISTS datasets (
   n_pages INTEGER NOT NULL DEFAULT 0,
   failure_page TEXT NOT NULL DEFAULT '',
   failure_reason TEXT NOT NULL DEFAULT '',
+  attempts_checksum TEXT,
+  checksum TEXT,
   UNIQUE (source, fingerprint)
 );
 CREATE TABLE IF NOT EXISTS attempts (
@@ -53,7 +58,8 @@ CREATE TABLE IF NOT EXISTS models (
   seed INTEGER,
   metrics TEXT,
   created_at TEXT,
-  blob BLOB NOT NULL
+  blob BLOB NOT NULL,
+  checksum TEXT
 );
 CREATE INDEX IF NOT EXISTS models_by_dataset ON models (dataset_id);
 CREATE TABLE IF NOT EXISTS verifiers (
@@ -65,7 +71,8 @@ CREATE TABLE IF NOT EXISTS verifiers (
   seed INTEGER,
   metrics TEXT,
   created_at TEXT,
-  blob BLOB NOT NULL
+  blob BLOB NOT NULL,
+  checksum TEXT
 );
 )sql";
 
@@ -74,6 +81,45 @@ constexpr const char* kMigrateFrom1 = R"sql(
 ALTER TABLE attempts ADD COLUMN session INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE attempts ADD COLUMN repetition INTEGER NOT NULL DEFAULT 0;
 )sql";
+
+// From version 3 or earlier (rows stored then have no checksums: NULL, read unchecked). The verifiers table
+// of a version 1 or 2 database is made afterwards, by kSchema, with its column.
+constexpr const char* kMigrateTo4 = R"sql(
+ALTER TABLE datasets ADD COLUMN attempts_checksum TEXT;
+ALTER TABLE datasets ADD COLUMN checksum TEXT;
+ALTER TABLE models ADD COLUMN checksum TEXT;
+)sql";
+constexpr const char* kMigrateVerifiersTo4 = "ALTER TABLE verifiers ADD COLUMN checksum TEXT;";
+
+// SQLite checks the structure of its pages, not the values in them: a damaged byte inside a value would be
+// read as another value. So each row of ours carries a checksum of its values (FNV-1a, 64 bits; models' and
+// verifiers' files are also sealed with their own CRC), and a data set one of its attempts' rows, checked
+// on every read: damage is reported as Error(corrupt), never read as other data.
+class RowChecksum {
+ public:
+  RowChecksum& add(std::string_view bytes) {
+    add(static_cast<std::int64_t>(bytes.size()));  // so that "ab","c" differs from "a","bc"
+    mix(bytes.data(), bytes.size());
+    return *this;
+  }
+  RowChecksum& add(std::int64_t value) {
+    mix(&value, sizeof value);
+    return *this;
+  }
+  RowChecksum& add(double value) { return add(std::bit_cast<std::int64_t>(value)); }
+  std::string hex() const {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h_));
+    return buf;
+  }
+
+ private:
+  void mix(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ p[i]) * 1099511628211ull;
+  }
+  std::uint64_t h_ = 1469598103934665603ull;
+};
 
 // Everything an error message needs: the connection (for sqlite's message) and the path (for the user).
 struct Db {
@@ -141,11 +187,14 @@ class Statement {
     const int n = sqlite3_column_bytes(stmt_, col);
     return p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
   }
-  std::string blob(int col) const {
+  std::string blob(int col) const { return std::string(blob_view(col)); }
+  // Valid until the next step or reset.
+  std::string_view blob_view(int col) const {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
     const int n = sqlite3_column_bytes(stmt_, col);
-    return p ? std::string(p, static_cast<std::size_t>(n)) : std::string();
+    return p ? std::string_view(p, static_cast<std::size_t>(n)) : std::string_view();
   }
+  bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
  private:
   Statement& check(int rc) {
@@ -202,10 +251,33 @@ constexpr const char* kOtherTables =
 
 constexpr const char* kDatasetColumns =
     "SELECT id, source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at, n_pages, failure_page, "
-    "failure_reason FROM datasets ";
+    "failure_reason, attempts_checksum, checksum FROM datasets ";
 
-DataSetRecord read_dataset(const Statement& s) {
-  DataSetRecord r;
+[[noreturn]] void fail_checksum(const Db& db, const std::string& what_fails) {
+  throw Error(ErrorKind::corrupt, "database " + db.path + ": " + what_fails + " (the file is damaged)");
+}
+
+std::string dataset_checksum(const DataSetRecord& r, std::string_view attempts_checksum) {
+  return RowChecksum()
+      .add(r.id).add(r.source).add(r.fingerprint).add(r.phrase).add(r.n_users).add(r.n_attempts).add(r.n_valid)
+      .add(r.fetched_at).add(r.n_pages).add(r.failure_page).add(r.failure_reason).add(attempts_checksum)
+      .hex();
+}
+
+void add_attempt_row(RowChecksum& sum, std::int64_t idx, std::string_view user, std::string_view events,
+                     std::int64_t session, std::int64_t repetition) {
+  sum.add(idx).add(user).add(events).add(session).add(repetition);
+}
+
+struct StoredDataSet {
+  DataSetRecord record;
+  std::optional<std::string> attempts_checksum;  // nullopt in rows stored before schema version 4
+};
+
+// A row of kDatasetColumns, checked.
+StoredDataSet read_dataset(const Db& db, const Statement& s) {
+  StoredDataSet stored;
+  DataSetRecord& r = stored.record;
   r.id = s.int64(0);
   r.source = s.text(1);
   r.fingerprint = s.text(2);
@@ -217,10 +289,21 @@ DataSetRecord read_dataset(const Statement& s) {
   r.n_pages = s.int64(8);
   r.failure_page = s.text(9);
   r.failure_reason = s.text(10);
-  return r;
+  if (!s.is_null(11)) stored.attempts_checksum = s.text(11);
+  if (!s.is_null(12) && s.text_view(12) != dataset_checksum(r, stored.attempts_checksum.value_or("")))
+    fail_checksum(db, "the row of data set " + std::to_string(r.id) + " fails its checksum");
+  return stored;
 }
 
-ModelRecord read_model(const Statement& s) {
+std::string record_checksum(const ModelRecord& r) {
+  return RowChecksum()
+      .add(r.name).add(r.type).add(r.params_json).add(r.dataset_id).add(r.holdout)
+      .add(static_cast<std::int64_t>(r.seed)).add(r.metrics_json).add(r.created_at)
+      .hex();
+}
+
+// A row of columns_of(shelf), checked (the blob is sealed with its own checksum, checked when it is opened).
+ModelRecord read_model(const Db& db, const char* noun, const Statement& s) {
   ModelRecord r;
   r.name = s.text(0);
   r.type = s.text(1);
@@ -230,6 +313,8 @@ ModelRecord read_model(const Statement& s) {
   r.seed = static_cast<std::uint64_t>(s.int64(5));  // stored as the int64 with the same bits
   r.metrics_json = s.text(6);
   r.created_at = s.text(7);
+  if (!s.is_null(8) && s.text_view(8) != record_checksum(r))
+    fail_checksum(db, std::string("the row of ") + noun + " '" + r.name + "' fails its checksum");
   return r;
 }
 
@@ -244,6 +329,13 @@ bool dataset_exists(const Db& db, std::int64_t id) {
   Statement s(db, "SELECT 1 FROM datasets WHERE id = ?");
   s.bind(1, id);
   return s.step();
+}
+
+std::optional<StoredDataSet> find_stored_dataset(const Db& db, std::int64_t id) {
+  Statement s(db, std::string(kDatasetColumns) + "WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_dataset(db, s);
 }
 
 // WAL lets readers work while one writer writes, and a crash loses no committed transaction. The mode is kept
@@ -307,6 +399,8 @@ Store::Store(const std::string& path) : path_(path) {
       if (count_tables(db, kFirstTables) != 3)
         throw Error(ErrorKind::corrupt, "database " + path + " is not a ksauth database (tables missing)");
       if (current == 1) db.exec(kMigrateFrom1);
+      db.exec(kMigrateTo4);
+      if (current == 3) db.exec(kMigrateVerifiersTo4);
       db.exec(kSchema);  // creates the tables added since (verifiers)
     }
     if (current < kSchemaVersion) db.exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
@@ -349,23 +443,31 @@ std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const At
 
   Statement row(db,
                 "INSERT INTO attempts (dataset_id, idx, user, events, session, repetition) VALUES (?, ?, ?, ?, ?, ?)");
+  RowChecksum rows_sum;
   for (std::size_t i = 0; i < attempts.size(); ++i) {
-    row.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, attempts[i].user);
-    row.bind_blob(4, detail::encode_events(attempts[i].events));
+    const auto idx = static_cast<std::int64_t>(i);
+    const std::string events = detail::encode_events(attempts[i].events);
+    row.bind(1, id).bind(2, idx).bind(3, attempts[i].user);
+    row.bind_blob(4, events);
     row.bind(5, std::int64_t{attempts[i].session}).bind(6, std::int64_t{attempts[i].repetition});
     row.run();
     row.reset();
+    add_attempt_row(rows_sum, idx, attempts[i].user, events, attempts[i].session, attempts[i].repetition);
   }
+  DataSetRecord stored = record;
+  stored.id = id;
+  const std::string attempts_checksum = rows_sum.hex();
+  Statement sums(db, "UPDATE datasets SET attempts_checksum = ?, checksum = ? WHERE id = ?");
+  sums.bind(1, attempts_checksum).bind(2, dataset_checksum(stored, attempts_checksum)).bind(3, id);
+  sums.run();
   t.commit();
   return id;
 }
 
 std::optional<DataSetRecord> Store::find_dataset(std::int64_t id) const {
-  const Db db{db_, path_};
-  Statement s(db, std::string(kDatasetColumns) + "WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_dataset(s);
+  auto stored = find_stored_dataset({db_, path_}, id);
+  if (!stored) return std::nullopt;
+  return std::move(stored->record);
 }
 
 std::optional<DataSetRecord> Store::latest_dataset_for_source(const std::string& source) const {
@@ -373,27 +475,30 @@ std::optional<DataSetRecord> Store::latest_dataset_for_source(const std::string&
   Statement s(db, std::string(kDatasetColumns) + "WHERE source = ? ORDER BY id DESC LIMIT 1");
   s.bind(1, source);
   if (!s.step()) return std::nullopt;
-  return read_dataset(s);
+  return read_dataset(db, s).record;
 }
 
 std::vector<DataSetRecord> Store::list_datasets() const {
   const Db db{db_, path_};
   Statement s(db, std::string(kDatasetColumns) + "ORDER BY id");
   std::vector<DataSetRecord> out;
-  while (s.step()) out.push_back(read_dataset(s));
+  while (s.step()) out.push_back(read_dataset(db, s).record);
   return out;
 }
 
 std::vector<Attempt> Store::load_attempts(std::int64_t dataset_id) const {
   const Db db{db_, path_};
   const Transaction snapshot(db, Transaction::read);  // the check and the rows see the same data
-  if (!dataset_exists(db, dataset_id))
+  const auto dataset = find_stored_dataset(db, dataset_id);
+  if (!dataset)
     throw Error(ErrorKind::not_found, "data set " + std::to_string(dataset_id) + " not found in " + path_);
   Statement s(db,
               "SELECT idx, user, events, session, repetition FROM attempts WHERE dataset_id = ? ORDER BY idx");
   s.bind(1, dataset_id);
   std::vector<Attempt> out;
+  RowChecksum rows_sum;
   while (s.step()) {
+    add_attempt_row(rows_sum, s.int64(0), s.text_view(1), s.blob_view(2), s.int64(3), s.int64(4));
     try {
       out.push_back(Attempt{s.text(1), detail::decode_events(s.blob(2)), stored_int(s.int64(3), "session"),
                             stored_int(s.int64(4), "repetition")});
@@ -402,6 +507,8 @@ std::vector<Attempt> Store::load_attempts(std::int64_t dataset_id) const {
                                           ", attempt " + std::to_string(s.int64(0)) + ": " + e.what());
     }
   }
+  if (dataset->attempts_checksum && *dataset->attempts_checksum != rows_sum.hex())
+    fail_checksum(db, "the attempts of data set " + std::to_string(dataset_id) + " fail their checksum");
   return out;
 }
 
@@ -416,9 +523,10 @@ struct Shelf {
 constexpr Shelf kModels{"models", "model"};
 constexpr Shelf kVerifiers{"verifiers", "verifier"};
 
-std::string columns_of(const Shelf& shelf) {
-  return std::string("SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at FROM ") +
-         shelf.table + " ";
+// The columns read_model reads, then `more`.
+std::string columns_of(const Shelf& shelf, std::string_view more = "") {
+  return std::string("SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at, checksum") +
+         std::string(more) + " FROM " + shelf.table + " ";
 }
 
 void save_record(const Db& db, const Shelf& shelf, const ModelRecord& record, bool replace) {
@@ -441,8 +549,8 @@ void save_record(const Db& db, const Shelf& shelf, const ModelRecord& record, bo
     del.run();
   }
   Statement insert(db, std::string("INSERT INTO ") + shelf.table +
-                           " (name, type, params, dataset_id, holdout, seed, metrics, created_at, blob) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                           " (name, type, params, dataset_id, holdout, seed, metrics, created_at, blob, checksum) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, record.name)
       .bind(2, record.type)
       .bind(3, record.params_json)
@@ -451,18 +559,18 @@ void save_record(const Db& db, const Shelf& shelf, const ModelRecord& record, bo
       .bind(6, static_cast<std::int64_t>(record.seed))
       .bind(7, record.metrics_json)
       .bind(8, record.created_at)
-      .bind_blob(9, record.blob);
+      .bind_blob(9, record.blob)
+      .bind(10, record_checksum(record));
   insert.run();
   t.commit();
 }
 
 std::optional<ModelRecord> get_record(const Db& db, const Shelf& shelf, const std::string& name) {
-  Statement s(db, std::string("SELECT name, type, params, dataset_id, holdout, seed, metrics, created_at, blob FROM ") +
-                      shelf.table + " WHERE name = ?");
+  Statement s(db, columns_of(shelf, ", blob") + "WHERE name = ?");
   s.bind(1, name);
   if (!s.step()) return std::nullopt;
-  ModelRecord r = read_model(s);
-  r.blob = s.blob(8);
+  ModelRecord r = read_model(db, shelf.noun, s);
+  r.blob = s.blob(9);
   return r;
 }
 
@@ -478,7 +586,7 @@ std::vector<ModelRecord> list_records(const Db& db, const Shelf& shelf, std::opt
                       "ORDER BY rowid");  // rowid grows with each insert
   if (dataset_id) s.bind(1, *dataset_id);
   std::vector<ModelRecord> out;
-  while (s.step()) out.push_back(read_model(s));
+  while (s.step()) out.push_back(read_model(db, shelf.noun, s));
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite store: data sets (with the attempts as loaded), models and verifiers (with their file bytes).
-// Every write is one transaction: a failure leaves the database as it was.
+// Every write is one transaction: a failure leaves the database as it was. Every row carries a checksum of
+// its values, checked when it is read: a damaged database is Error(corrupt) naming the file, never other data.
 #include <cstdint>
 #include <optional>
 #include <span>

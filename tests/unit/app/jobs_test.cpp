@@ -173,6 +173,35 @@ TEST_F(JobsTest, AnEnrollJobStoresAVerifier) {
   EXPECT_THROW(jobs.submit(bad), Error);
 }
 
+TEST_F(JobsTest, OnlyTheNewestEndedJobsAreKept) {
+  // A server runs for months: ended jobs (with their reports) beyond the newest `kept` are forgotten, queued
+  // and running ones never.
+  JobManager jobs(db_, 2);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(jobs.submit(request("manhattan", "m" + std::to_string(i))).id);
+    EXPECT_EQ(wait_until_ended(jobs, ids.back()).state, JobState::done);
+  }
+  for (int i = 0; i < 3; ++i) {
+    try {
+      jobs.get(ids[i]);
+      ADD_FAILURE() << "job " << ids[i] << " is still kept";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::not_found);
+      EXPECT_EQ(std::string(e.what()), "no job with id '" + ids[i] + "'");
+    }
+  }
+  EXPECT_EQ(jobs.get(ids[3]).state, JobState::done);
+  EXPECT_TRUE(jobs.get(ids[4]).result.has_value());
+  const auto listed = jobs.list();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].id, ids[4]);
+  EXPECT_EQ(listed[1].id, ids[3]);
+  EXPECT_FALSE(listed[0].result.has_value());  // a listing has no reports
+  // Ids go on counting: a forgotten job's id is never given again.
+  EXPECT_EQ(jobs.submit(request("manhattan", "m5")).id, "6");
+}
+
 TEST_F(JobsTest, AFailedJobSaysWhy) {
   JobManager jobs(db_);
   TrainRequest r = request("manhattan", "m");

@@ -1,9 +1,15 @@
 #include "store/store.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -360,7 +366,7 @@ TEST_F(StoreTest, UserValuesAreBoundNotSpliced) {
 TEST_F(StoreTest, SchemaAndSettings) {
   { Store store(path()); }
   Raw raw(path());
-  EXPECT_EQ(raw.query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw.query("PRAGMA user_version"), "4");
   EXPECT_EQ(raw.query("PRAGMA journal_mode"), "wal");
   EXPECT_EQ(raw.query("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
                       "name IN ('datasets', 'attempts', 'models', 'verifiers')"),
@@ -381,10 +387,10 @@ TEST_F(StoreTest, GarbageFileIsCorrupt) {
 
 TEST_F(StoreTest, NewerSchemaIsRefused) {
   { Store store(path()); }
-  Raw(path()).exec("PRAGMA user_version = 4");
+  Raw(path()).exec("PRAGMA user_version = 5");
   const std::string message = expect_error(ErrorKind::corrupt, [&] { Store store(path()); });
   EXPECT_NE(message.find(path()), std::string::npos) << message;
-  EXPECT_NE(message.find("version 4"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 5"), std::string::npos) << message;
 }
 
 TEST_F(StoreTest, Version1DatabaseGainsSessionAndRepetition) {
@@ -409,8 +415,16 @@ PRAGMA user_version = 1;
   EXPECT_EQ(store.load_attempts(1), (std::vector<Attempt>{Attempt{"alice", {}, 0, 0}}));
   const auto id = store.save_dataset(sample_record(), sample_attempts());
   EXPECT_EQ(store.load_attempts(id), sample_attempts());
-  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "4");
   EXPECT_TRUE(store.list_verifiers().empty());
+}
+
+// A database as version 3 left it: no checksum columns.
+void drop_checksums(Raw& raw) {
+  raw.exec("ALTER TABLE datasets DROP COLUMN attempts_checksum");
+  raw.exec("ALTER TABLE datasets DROP COLUMN checksum");
+  raw.exec("ALTER TABLE models DROP COLUMN checksum");
+  raw.exec("ALTER TABLE verifiers DROP COLUMN checksum");
 }
 
 TEST_F(StoreTest, Version2DatabaseGainsVerifiersAndKeepsItsModels) {
@@ -421,13 +435,96 @@ TEST_F(StoreTest, Version2DatabaseGainsVerifiersAndKeepsItsModels) {
   }
   {
     Raw raw(path());
+    drop_checksums(raw);
     raw.exec("DROP TABLE verifiers");
     raw.exec("PRAGMA user_version = 2");
   }
   Store store(path());
-  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "3");
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "4");
   EXPECT_EQ(store.list_models().size(), 1u);
   EXPECT_TRUE(store.list_verifiers().empty());
+}
+
+TEST_F(StoreTest, Version3DatabaseGainsChecksumsAndReadsItsRowsUnchecked) {
+  std::int64_t id = 0;
+  {
+    Store store(path());
+    id = store.save_dataset(sample_record(), sample_attempts());
+    store.save_model(sample_model("m1", id), false);
+    store.save_verifier(sample_model("v1", id), false);
+  }
+  {
+    Raw raw(path());
+    drop_checksums(raw);
+    raw.exec("PRAGMA user_version = 3");
+  }
+  Store store(path());
+  EXPECT_EQ(Raw(path()).query("PRAGMA user_version"), "4");
+  EXPECT_EQ(store.load_attempts(id), sample_attempts());
+  expect_same_model(*store.get_model("m1"), sample_model("m1", id), true);
+  expect_same_model(*store.get_verifier("v1"), sample_model("v1", id), true);
+  EXPECT_EQ(Raw(path()).query("SELECT count(*) FROM models WHERE checksum IS NULL"), "1");
+  store.save_model(sample_model("m2", id), false);  // rows written now have theirs
+  EXPECT_EQ(Raw(path()).query("SELECT checksum IS NOT NULL FROM models WHERE name = 'm2'"), "1");
+}
+
+// SQLite checks its pages' structure, not the values in them: a value changed in place (as a damaged byte
+// would change it) is reported by the row's checksum, naming the database and the row.
+TEST_F(StoreTest, AChangedValueInAnyRowIsReportedByItsChecksum) {
+  std::int64_t id = 0;
+  {
+    Store store(path());
+    id = store.save_dataset(sample_record(), sample_attempts());
+    store.save_model(sample_model("m1", id), false);
+    store.save_verifier(sample_model("v1", id), false);
+  }
+  struct Case {
+    const char* change;
+    const char* undo;
+    const char* message;
+  };
+  const std::string db = path();
+  const Case cases[] = {
+      {"UPDATE models SET metrics = '{\"accuracy\":0.1}'", "UPDATE models SET metrics = '{\"accuracy\":0.9}'",
+       "the row of model 'm1' fails its checksum"},
+      {"UPDATE models SET seed = 43", "UPDATE models SET seed = 42", "the row of model 'm1' fails its checksum"},
+      {"UPDATE verifiers SET holdout = 0.3", "UPDATE verifiers SET holdout = 0.2",
+       "the row of verifier 'v1' fails its checksum"},
+      {"UPDATE datasets SET n_users = 4", "UPDATE datasets SET n_users = 3", "the row of data set 1 fails its checksum"},
+      {"UPDATE attempts SET session = 9 WHERE idx = 4", "UPDATE attempts SET session = 8 WHERE idx = 4",
+       "the attempts of data set 1 fail"},
+      {"UPDATE attempts SET user = 'alicf' WHERE idx = 0", "UPDATE attempts SET user = 'alice' WHERE idx = 0",
+       "the attempts of data set 1 fail"},
+      {"UPDATE attempts SET idx = 7 WHERE idx = 4", "UPDATE attempts SET idx = 4 WHERE idx = 7",
+       "the attempts of data set 1 fail"},
+  };
+  Store store(db);
+  for (const Case& c : cases) {
+    Raw(db).exec(c.change);
+    std::string message;
+    try {
+      // Each read that returns the row checks it.
+      if (std::string(c.change).find("models") != std::string::npos) {
+        message = expect_error(ErrorKind::corrupt, [&] { store.get_model("m1"); });
+        expect_error(ErrorKind::corrupt, [&] { store.list_models(); });
+      } else if (std::string(c.change).find("verifiers") != std::string::npos) {
+        message = expect_error(ErrorKind::corrupt, [&] { store.get_verifier("v1"); });
+      } else if (std::string(c.change).find("datasets") != std::string::npos) {
+        message = expect_error(ErrorKind::corrupt, [&] { store.find_dataset(id); });
+        expect_error(ErrorKind::corrupt, [&] { store.list_datasets(); });
+      } else {
+        EXPECT_TRUE(store.find_dataset(id).has_value());  // the data set's own row is whole
+        message = expect_error(ErrorKind::corrupt, [&] { store.load_attempts(id); });
+      }
+    } catch (const Error& e) {
+      ADD_FAILURE() << c.change << ": " << e.what();
+    }
+    EXPECT_NE(message.find("database " + db + ": "), std::string::npos) << c.change << ": " << message;
+    EXPECT_NE(message.find(c.message), std::string::npos) << c.change << ": " << message;
+    Raw(db).exec(c.undo);
+    EXPECT_EQ(store.load_attempts(id), sample_attempts()) << "after " << c.undo;
+    expect_same_model(*store.get_model("m1"), sample_model("m1", id), true);
+  }
 }
 
 TEST_F(StoreTest, VerifiersLiveBesideModelsUnderTheirOwnNames) {
@@ -587,6 +684,153 @@ TEST_F(StoreTest, DeletingADatasetCascadesToAttempts) {
   raw.exec("PRAGMA foreign_keys = ON");
   raw.exec("DELETE FROM datasets");
   EXPECT_EQ(raw.query("SELECT count(*) FROM attempts"), "0");
+}
+
+
+// --- Crashes: a writer process killed at any moment leaves a database that opens, checks out and holds
+// every committed write whole, and the write in flight either whole or not at all.
+
+// The bytes of generation `gen` of the record `name`: they depend on both at every position, so a blob that
+// was cut, mixed with another generation's or left half written is told from a whole one.
+std::string generation_blob(const std::string& name, std::int64_t gen, std::size_t size) {
+  std::string blob(size, '\0');
+  std::uint64_t x = 0x9e3779b97f4a7c15ull ^ static_cast<std::uint64_t>(gen);
+  for (const char c : name) x = (x ^ static_cast<unsigned char>(c)) * 0x100000001b3ull;
+  for (char& c : blob) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    c = static_cast<char>(x >> 56);
+  }
+  return blob;
+}
+
+// A big blob (64 overflow pages), so that a kill often lands while its pages are being written.
+constexpr std::size_t kBigBlobBytes = std::size_t{1} << 20;
+constexpr std::size_t kSmallBlobBytes = 4096;
+constexpr std::size_t kVerifierBlobBytes = 256 * 1024;
+
+ModelRecord generation_record(const std::string& name, std::int64_t gen, std::int64_t dataset_id,
+                              std::size_t blob_bytes) {
+  ModelRecord m = sample_model(name, dataset_id);
+  m.seed = static_cast<std::uint64_t>(gen);  // which generation the row says it is
+  m.blob = generation_blob(name, gen, blob_bytes);
+  return m;
+}
+
+// Generation g of the writer, in this order, each its own transaction: data set "gen"/g, model "big"
+// replaced by generation g, a new model "n<g>", verifier "v" replaced by generation g. Then g is written to
+// `ack` (the parent knows every write of g committed). It goes on from the last generation whole in the
+// store (the verifier's: the last write of one), writing again what a killed run left of the next, until killed.
+[[noreturn]] void write_generations_until_killed(const std::string& db, int ack) {
+  try {
+    Store store(db);
+    const std::int64_t base = store.list_datasets().front().id;
+    for (auto gen = static_cast<std::int64_t>(store.get_verifier("v").value().seed) + 1;; ++gen) {
+      store.save_dataset(sample_record("gen", std::to_string(gen)), sample_attempts());
+      store.save_model(generation_record("big", gen, base, kBigBlobBytes), true);
+      store.save_model(generation_record("n" + std::to_string(gen), gen, base, kSmallBlobBytes), true);
+      store.save_verifier(generation_record("v", gen, base, kVerifierBlobBytes), true);
+      if (write(ack, &gen, sizeof gen) != static_cast<ssize_t>(sizeof gen)) _exit(3);
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "writer: %s\n", e.what());
+  }
+  _exit(2);  // only on an error: the parent sees the exit rather than its kill
+}
+
+// The last generation the writer acknowledged before it died (`none` when it acknowledged none).
+std::int64_t last_acknowledged(int ack, std::int64_t none) {
+  std::int64_t last = none, gen = 0;
+  while (read(ack, &gen, sizeof gen) == static_cast<ssize_t>(sizeof gen)) last = gen;
+  return last;
+}
+
+// How far the writer got, as the store says after the crash: the generation of each of its four writes.
+struct Stages {
+  std::int64_t dataset = 0, big = 0, newest_small = 0, verifier = 0;
+};
+
+// Reads back everything the writer wrote and checks it is whole; returns how far each kind of write got.
+Stages check_everything_loads(const std::string& db) {
+  Stages stages;
+  Store store(db);
+  for (const auto& d : store.list_datasets()) {
+    EXPECT_EQ(store.load_attempts(d.id), sample_attempts()) << "data set " << d.id;
+    EXPECT_EQ(d.n_attempts, sample_record().n_attempts);
+    if (d.source == "gen") stages.dataset = std::max<std::int64_t>(stages.dataset, std::stoll(d.fingerprint));
+  }
+  std::int64_t small_count = 0;
+  for (const auto& m : store.list_models()) {
+    const auto full = store.get_model(m.name);
+    EXPECT_TRUE(full.has_value()) << m.name;
+    if (!full) continue;
+    const auto gen = static_cast<std::int64_t>(full->seed);
+    const bool big = m.name == "big";
+    EXPECT_EQ(full->blob, generation_blob(m.name, gen, big ? kBigBlobBytes : kSmallBlobBytes)) << m.name;
+    if (big) {
+      stages.big = gen;
+    } else {
+      EXPECT_EQ(m.name, "n" + std::to_string(gen));
+      stages.newest_small = std::max(stages.newest_small, gen);
+      ++small_count;
+    }
+  }
+  EXPECT_EQ(small_count, stages.newest_small) << "a committed model n<g> is missing";
+  const auto verifier = store.get_verifier("v");
+  EXPECT_TRUE(verifier.has_value());
+  if (verifier) {
+    stages.verifier = static_cast<std::int64_t>(verifier->seed);
+    EXPECT_EQ(verifier->blob, generation_blob("v", stages.verifier, kVerifierBlobBytes));
+  }
+  return stages;
+}
+
+TEST_F(StoreTest, WriterKilledAtAnyMomentLosesNothingCommittedAndHalfWritesNothing) {
+  {
+    Store store(path());
+    const auto base = store.save_dataset(sample_record("base", "0"), sample_attempts());
+    store.save_model(generation_record("big", 0, base, kBigBlobBytes), false);
+    store.save_verifier(generation_record("v", 0, base, kVerifierBlobBytes), false);
+  }
+  constexpr int kKills = 40;
+  constexpr auto kSpread = std::chrono::milliseconds(400);  // delays from 0 to 400 ms, one every 10 ms
+  int killed_mid_generation = 0;
+  std::int64_t whole = 0;  // the last generation the store holds whole
+  for (int kill_index = 0; kill_index < kKills; ++kill_index) {
+    int ack[2];
+    ASSERT_EQ(pipe2(ack, O_CLOEXEC), 0);
+    const pid_t child = fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+      close(ack[0]);
+      write_generations_until_killed(path(), ack[1]);
+    }
+    close(ack[1]);
+    std::this_thread::sleep_for(kSpread * kill_index / kKills);
+    ASSERT_EQ(kill(child, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself (exit " << WEXITSTATUS(status) << ")";
+    const std::int64_t done = last_acknowledged(ack[0], whole);
+    close(ack[0]);
+
+    EXPECT_EQ(Raw(path()).query("PRAGMA integrity_check"), "ok") << "kill " << kill_index;
+    const Stages s = check_everything_loads(path());
+    // Every write of an acknowledged generation is there; of the next one, a prefix of its four writes.
+    for (const std::int64_t stage : {s.dataset, s.big, s.newest_small, s.verifier}) {
+      EXPECT_GE(stage, done) << "kill " << kill_index << ": a committed write was lost";
+      EXPECT_LE(stage, done + 1) << "kill " << kill_index;
+    }
+    EXPECT_GE(s.dataset, s.big);
+    EXPECT_GE(s.big, s.newest_small);
+    EXPECT_GE(s.newest_small, s.verifier);
+    if (s.dataset != s.verifier) ++killed_mid_generation;
+    whole = s.verifier;
+    if (HasFailure()) return;
+  }
+  std::cout << kKills << " kills, " << whole << " generations written; " << killed_mid_generation
+            << " kills left a generation part written\n";
+  EXPECT_GT(whole, 0);
+  EXPECT_GT(killed_mid_generation, 0) << "no kill landed between two writes of a generation";
 }
 
 }  // namespace
