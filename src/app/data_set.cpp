@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/timestamp.hpp"
+#include "ingest/fetch.hpp"
 
 namespace ksauth::app {
 namespace {
@@ -85,6 +86,8 @@ LoadedData store_new(store::Store& store, const std::string& source, ingest::Cha
 LoadedData load_training_data(store::Store& store, const std::string& url, const DataOptions& options,
                               const Progress& progress) {
   if (!options.refresh) {
+    // Read from the store only what could be fetched: a source the policy refuses is refused all the same.
+    ingest::check_source(options.sources, url);
     if (auto stored = store.latest_dataset_for_source(url)) {
       progress.report("reading the store", 0, 1);
       return load_stored_data(store, stored->id, options);

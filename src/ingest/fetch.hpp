@@ -43,6 +43,11 @@ class Fetcher {
 // scheme, Error(forbidden) for a file when the policy allows none. Fetcher checks this and the rest.
 void check_source_url(const SourcePolicy& policy, const std::string& url);
 
+// check_source_url, and for an http(s) URL whether the policy allows one of its host's addresses (a host that
+// cannot be resolved passes: only a fetch can tell more). For sources read from the store rather than
+// fetched, which must be allowed all the same.
+void check_source(const SourcePolicy& policy, const std::string& url);
+
 // Fetcher().fetch(url): the command line's trust (every source allowed).
 std::string fetch(const std::string& url);
 

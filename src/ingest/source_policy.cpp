@@ -204,6 +204,18 @@ void check_policy(const SourcePolicy& policy) {
   if (policy.max_redirects < 0) throw Error(ErrorKind::invalid_input, "the redirect limit must be 0 or more");
 }
 
+std::string over_size_limit(std::string_view what_is, std::size_t limit) {
+  constexpr std::size_t kKiB = 1024, kMiB = kKiB * kKiB;
+  const std::string size = limit % kMiB == 0   ? std::to_string(limit / kMiB) + " MiB"
+                           : limit % kKiB == 0 ? std::to_string(limit / kKiB) + " KiB"
+                                               : std::to_string(limit) + " bytes";
+  return std::string(what_is) + " larger than the " + size + " limit";
+}
+
+std::string over_time_limit(const SourcePolicy& policy) {
+  return "the load took longer than its " + std::to_string(policy.max_seconds.count()) + "-second limit";
+}
+
 bool is_public_address(const std::string& address, std::string* kind) {
   const auto a = parse_address(address);
   if (!a) throw Error(ErrorKind::invalid_input, "\"" + address + "\" is not a numeric address");

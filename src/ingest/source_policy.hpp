@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ksauth::ingest {
@@ -40,6 +41,11 @@ struct HostCheck {
   std::string reason;  // why not, when !allowed
 };
 HostCheck check_host(const SourcePolicy& policy, const std::string& host, int port, const std::string& address);
+
+// The reasons a load gives when it passes a limit: "the file is larger than the 256 MiB limit" (`what_is` is
+// "the file is", "the response headers are", ...), "the load took longer than its 3600-second limit".
+std::string over_size_limit(std::string_view what_is, std::size_t limit);
+std::string over_time_limit(const SourcePolicy& policy);
 
 // Whether a numeric address is public: false for loopback, private, link-local, carrier-grade NAT,
 // unique-local, multicast, unspecified, documentation and reserved ranges (and IPv4 ones mapped into IPv6).

@@ -360,7 +360,7 @@ TEST_F(BrokenChain, Http500InTheMiddleOfAChain) {
   EXPECT_EQ(load.failure->reason, "HTTP 500 Internal Server Error");
 }
 
-// Outcome: as for a 500, with the reason "could not read the response (closed or timed out) (Read)": a server
+// Outcome: as for a 500, with the reason "could not read the response (closed or cut short) (...)": a server
 // that promises 4 KiB and closes the connection after 100 bytes.
 TEST_F(BrokenChain, ConnectionClosedInTheMiddleOfAChain) {
   serve_third_page([](const httplib::Request&, httplib::Response& res) {
@@ -375,7 +375,8 @@ TEST_F(BrokenChain, ConnectionClosedInTheMiddleOfAChain) {
   EXPECT_EQ(users(load.attempts), (std::vector<std::string>{"u1", "u2", "u2"}));
   ASSERT_TRUE(load.failure.has_value());
   EXPECT_EQ(load.failure->page, server_->url("/p3.json"));
-  EXPECT_EQ(load.failure->reason, "could not read the response (closed or timed out) (Read)");
+  EXPECT_EQ(load.failure->reason,
+            "could not read the response (closed or cut short) (transfer closed with 4025 bytes remaining to read)");
 }
 
 // Outcome: as for a 500, with the reason "the load took longer than its 1-second limit": the third page's

@@ -226,7 +226,8 @@ TEST_F(FetchHttp, HttpsToAPlainHttpServerFailsTheHandshake) {
   ASSERT_TRUE(url.starts_with("https://127.0.0.1:"));
   const Error e = fetch_error(url);
   EXPECT_EQ(e.kind(), ErrorKind::io);
-  EXPECT_EQ(std::string(e.what()), url + ": TLS connection failed (SSLConnection)");
+  // libcurl's detail follows (OpenSSL's "wrong version number").
+  EXPECT_TRUE(std::string(e.what()).starts_with(url + ": TLS connection failed (")) << e.what();
 }
 
 TEST(FetchHttpDown, ConnectionRefusedIsIo) {
@@ -238,7 +239,9 @@ TEST(FetchHttpDown, ConnectionRefusedIsIo) {
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/page.json";
   const Error e = fetch_error(url);
   EXPECT_EQ(e.kind(), ErrorKind::io);
-  EXPECT_EQ(std::string(e.what()), url + ": could not connect (Connection)");
+  EXPECT_TRUE(std::string(e.what()).starts_with(url + ": could not connect (Failed to connect to 127.0.0.1 port " +
+                                                std::to_string(port)))
+      << e.what();
 }
 
 }  // namespace

@@ -119,6 +119,10 @@ class PolicyFetch : public ::testing::Test {
         res.set_redirect(other_->url("/page.json"));
       });
       s.Get("/to-file", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("file:///etc/passwd"); });
+      s.Get("/many-headers", [](const httplib::Request&, httplib::Response& res) {
+        for (int i = 0; i < 2000; ++i) res.set_header("X-Filler-" + std::to_string(i), std::string(60, 'a'));
+        res.set_content("{}", "application/json");
+      });
       s.Get("/slow", [](const httplib::Request&, httplib::Response& res) {
         // 20 chunks 150 ms apart: 3 s in all, each chunk well within the read timeout.
         res.set_chunked_content_provider("application/json", [](std::size_t offset, httplib::DataSink& sink) {
@@ -185,10 +189,14 @@ TEST_F(PolicyFetch, PageSizeAndTimeLimits) {
   SourcePolicy small;
   small.max_page_bytes = 4096;
   const std::string big = server_->url("/big.json");
-  EXPECT_EQ(failure(small, big, ErrorKind::io), big + ": the response is larger than the 4096 bytes limit");
+  EXPECT_EQ(failure(small, big, ErrorKind::io), big + ": the response is larger than the 4 KiB limit");
   EXPECT_EQ(failure(small, dir_.file("big.json"), ErrorKind::io),
-            dir_.file("big.json") + ": the file is larger than the 4096 bytes limit");
+            dir_.file("big.json") + ": the file is larger than the 4 KiB limit");
   EXPECT_EQ(Fetcher(small).fetch(server_->url("/page.json")), R"({"hello": "world"})");
+
+  // Headers are held to 64 KiB whatever the page limit: a server cannot make us keep an endless header list.
+  const std::string many = server_->url("/many-headers");
+  EXPECT_EQ(failure(SourcePolicy{}, many, ErrorKind::io), many + ": the response headers are larger than the 64 KiB limit");
 
   SourcePolicy quick;
   quick.max_seconds = std::chrono::seconds(1);

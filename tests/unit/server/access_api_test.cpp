@@ -183,6 +183,21 @@ TEST(ServerSources, LoopbackAndPrivateAddressesAreRefusedByDefault) {
   RunningServer listed(allowed);
   const auto ok = listed.client().Post("/api/v1/datasets", json{{"url", url}}.dump(), "application/json");
   EXPECT_EQ(ok->status, 200) << ok->body;
+  // Now in the (shared) store: the default server still refuses to load it, for analysis or training.
+  const auto stored = client.Post("/api/v1/datasets", json{{"url", url}}.dump(), "application/json");
+  EXPECT_EQ(stored->status, 403) << stored->body;
+  const auto job = client.Post("/api/v1/jobs", json{{"url", url}, {"model", "manhattan"}, {"name", "m1"}}.dump(),
+                               "application/json");
+  ASSERT_EQ(job->status, 202) << job->body;  // checked when the job runs: it fails saying why
+  const std::string id = json::parse(job->body)["id"];
+  json done;
+  for (int i = 0; i < 500; ++i) {
+    done = json::parse(client.Get("/api/v1/jobs/" + id)->body);
+    if (done["status"] != "queued" && done["status"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(done["status"], "failed");
+  EXPECT_NE(done["error"].get<std::string>().find("a loopback address"), std::string::npos) << done.dump();
 }
 
 }  // namespace
