@@ -133,6 +133,9 @@ struct GlobalOptions {
 std::string api_token(const std::string& token_file) {
   std::string token;
   if (!token_file.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(token_file, ec))
+      throw Error(ErrorKind::io, "cannot read the token file " + token_file + ": not a regular file");
     std::ifstream in(token_file);
     if (!in) throw Error(ErrorKind::io, "cannot read the token file " + token_file + ": " + std::strerror(errno));
     std::getline(in, token);

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "ingest/http_get.hpp"
 #include "ingest/url.hpp"
 
@@ -142,6 +143,8 @@ void Fetcher::fetch_into(const std::string& url, std::string& out) const {
 std::string Fetcher::fetch_http(const std::string& url) const { return http_get(url, policy_, deadline_); }
 
 void check_source_url(const SourcePolicy& policy, const std::string& url) {
+  // A control character (a NUL, a newline) has no place in a URL, and would cut or split the messages naming it.
+  if (has_control(url)) fail_on(ErrorKind::invalid_input, printable(url, 200), "the URL contains a control character");
   if (local_path(url) && !policy.allow_files)
     fail_on(ErrorKind::forbidden, url,
          "files of this machine are not loaded here; give an http:// or https:// URL" +

@@ -17,7 +17,7 @@ namespace ksauth::ingest {
 namespace {
 
 constexpr long kConnectTimeoutMs = 10'000;
-constexpr long kStallSeconds = 30;                      // no byte for this long: the server is gone
+constexpr long kStallSeconds = 30;                              // no byte for this long: the server is gone
 constexpr std::size_t kMaxHeaderBytes = std::size_t{64} << 10;  // every header line of one answer together
 
 const char* status_reason(long status) {
@@ -47,7 +47,8 @@ bool header_is(std::string_view line, std::string_view name) {
 std::string_view header_value(std::string_view line) {
   std::string_view v = line.substr(line.find(':') + 1);
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ' || v.back() == '\t'))
+    v.remove_suffix(1);
   return v;
 }
 
@@ -79,7 +80,8 @@ curl_socket_t open_checked_socket(void* clientp, curlsocktype purpose, curl_sock
     raw = &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr;
   else if (address->family == AF_INET6)
     raw = &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr;
-  if (raw == nullptr || ::inet_ntop(address->family, raw, text, sizeof text) == nullptr) return CURL_SOCKET_BAD;
+  if (raw == nullptr || ::inet_ntop(address->family, raw, text, sizeof text) == nullptr)
+    return CURL_SOCKET_BAD;
   const HostCheck check = check_host(*x.policy, x.host, x.port, text);
   if (!check.allowed) {
     if (!x.refusal) x.refusal = check.reason;
@@ -97,7 +99,9 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     x.header_bytes = 0;
     x.location.reset();
     const std::size_t space = line.find(' ');
-    x.status = space == std::string_view::npos ? 0 : std::strtol(std::string(line.substr(space + 1, 3)).c_str(), nullptr, 10);
+    x.status = space == std::string_view::npos
+                   ? 0
+                   : std::strtol(std::string(line.substr(space + 1, 3)).c_str(), nullptr, 10);
   }
   x.header_bytes += n;
   if (x.header_bytes > kMaxHeaderBytes) {
@@ -107,7 +111,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   if (header_is(line, "location")) x.location = std::string(header_value(line));
   if (header_is(line, "content-length") && x.status >= 200 && x.status < 300) {
     const std::string_view value = header_value(line);
-    if (value.size() > 18 || std::strtoull(std::string(value).c_str(), nullptr, 10) > x.policy->max_page_bytes) {
+    if (value.size() > 18 ||
+        std::strtoull(std::string(value).c_str(), nullptr, 10) > x.policy->max_page_bytes) {
       x.stop = over_size_limit("the response is", x.policy->max_page_bytes);
       return 0;
     }
@@ -173,14 +178,16 @@ CURLcode get_once(const HttpTarget& t, Exchange& x, char (&detail)[CURL_ERROR_SI
   const bool v6 = t.host.find(':') != std::string::npos;
   const std::string url =
       t.scheme + "://" + (v6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port) + t.target;
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(x.deadline - std::chrono::steady_clock::now());
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(x.deadline - std::chrono::steady_clock::now());
   const long left_ms = std::max<long>(1, static_cast<long>(left.count()));
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(h, CURLOPT_PROXY, "");  // never a proxy from the environment: the policy names the hosts
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);  // followed by http_get, each target checked
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");  // every encoding libcurl decodes; the limit counts decoded bytes
+  curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING,
+                   "");  // every encoding libcurl decodes; the limit counts decoded bytes
   curl_easy_setopt(h, CURLOPT_USERAGENT, "ksauth");
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(kConnectTimeoutMs, left_ms));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, left_ms);  // the whole exchange, headers included
@@ -205,7 +212,8 @@ std::string http_get(const std::string& first_url, const SourcePolicy& policy,
   // Failures after a redirect name both URLs.
   const auto where = [&] { return url == first_url ? url : first_url + ": redirected to " + url; };
   for (int redirects = 0;; ++redirects) {
-    if (std::chrono::steady_clock::now() >= deadline) fail_on(ErrorKind::io, where(), over_time_limit(policy));
+    if (std::chrono::steady_clock::now() >= deadline)
+      fail_on(ErrorKind::io, where(), over_time_limit(policy));
     const HttpTarget t = parse_http_url(url);
     Exchange x;
     x.policy = &policy;
@@ -220,7 +228,8 @@ std::string http_get(const std::string& first_url, const SourcePolicy& policy,
     const bool finished_answer = code == CURLE_OK || (code == CURLE_WRITE_ERROR && x.error_status);
     if (!finished_answer) {
       const bool past_deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(50) >= deadline;
-      if (code == CURLE_OPERATION_TIMEDOUT && past_deadline) fail_on(ErrorKind::io, where(), over_time_limit(policy));
+      if (code == CURLE_OPERATION_TIMEDOUT && past_deadline)
+        fail_on(ErrorKind::io, where(), over_time_limit(policy));
       fail_on(ErrorKind::io, where(), describe(code, detail));
     }
     if (x.status >= 300 && x.status < 400 && x.status != 304 && x.location) {

@@ -13,6 +13,7 @@ namespace ksauth::ingest {
 // 64 KiB) and to `deadline` for the whole exchange. Errors name `url` (and the redirect target):
 // Error(forbidden) for an address or redirect the policy refuses, Error(not_found) for HTTP 404 and 410,
 // Error(invalid_input) for a malformed URL, Error(io) for everything else.
-std::string http_get(const std::string& url, const SourcePolicy& policy, std::chrono::steady_clock::time_point deadline);
+std::string http_get(const std::string& url, const SourcePolicy& policy,
+                     std::chrono::steady_clock::time_point deadline);
 
 }  // namespace ksauth::ingest

@@ -44,15 +44,24 @@ bool in_range(const Address& a, const char* base, int prefix) {
   return in_range(a, *parse_address(base), prefix);
 }
 
-// The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d) or NAT64 (64:ff9b::a.b.c.d) IPv6 address.
+// The IPv4 address inside an IPv4-mapped (::ffff:a.b.c.d), NAT64 (64:ff9b::a.b.c.d) or 6to4
+// (2002:aabb:ccdd::) IPv6 address.
 std::optional<Address> embedded_v4(const Address& a) {
-  if (!a.v6 || !(in_range(a, "::ffff:0:0", 96) || in_range(a, "64:ff9b::", 96))) return std::nullopt;
+  if (!a.v6) return std::nullopt;
+  std::size_t at = 0;
+  if (in_range(a, "::ffff:0:0", 96) || in_range(a, "64:ff9b::", 96))
+    at = 12;
+  else if (in_range(a, "2002::", 16))
+    at = 2;
+  else
+    return std::nullopt;
   Address v4;
-  for (int i = 0; i < 4; ++i) v4.bytes[static_cast<std::size_t>(i)] = a.bytes[static_cast<std::size_t>(12 + i)];
+  for (std::size_t i = 0; i < 4; ++i) v4.bytes[i] = a.bytes[at + i];
   return v4;
 }
 
-// The kind of a non-public address, nullptr for a public one (RFC 6890 and the IANA special-purpose registries).
+// The kind of a non-public address, nullptr for a public one (RFC 6890 and the IANA special-purpose
+// registries).
 const char* special_kind(const Address& a) {
   struct Range {
     const char* base;
@@ -60,18 +69,25 @@ const char* special_kind(const Address& a) {
     const char* kind;
   };
   static constexpr Range kV4[] = {
-      {"0.0.0.0", 8, "unspecified"},          {"10.0.0.0", 8, "private"},
-      {"100.64.0.0", 10, "shared (carrier NAT)"}, {"127.0.0.0", 8, "loopback"},
-      {"169.254.0.0", 16, "link-local"},      {"172.16.0.0", 12, "private"},
-      {"192.0.0.0", 24, "reserved"},          {"192.0.2.0", 24, "documentation"},
-      {"192.168.0.0", 16, "private"},         {"198.18.0.0", 15, "benchmarking"},
-      {"198.51.100.0", 24, "documentation"},  {"203.0.113.0", 24, "documentation"},
-      {"224.0.0.0", 4, "multicast"},          {"240.0.0.0", 4, "reserved"},
+      {"0.0.0.0", 8, "unspecified"},
+      {"10.0.0.0", 8, "private"},
+      {"100.64.0.0", 10, "shared (carrier NAT)"},
+      {"127.0.0.0", 8, "loopback"},
+      {"169.254.0.0", 16, "link-local"},
+      {"172.16.0.0", 12, "private"},
+      {"192.0.0.0", 24, "reserved"},
+      {"192.0.2.0", 24, "documentation"},
+      {"192.168.0.0", 16, "private"},
+      {"198.18.0.0", 15, "benchmarking"},
+      {"198.51.100.0", 24, "documentation"},
+      {"203.0.113.0", 24, "documentation"},
+      {"224.0.0.0", 4, "multicast"},
+      {"240.0.0.0", 4, "reserved"},
   };
   static constexpr Range kV6[] = {
-      {"::1", 128, "loopback"},         {"::", 128, "unspecified"},      {"::", 8, "reserved"},
-      {"100::", 64, "discard"},         {"2001:db8::", 32, "documentation"}, {"fc00::", 7, "unique-local"},
-      {"fe80::", 10, "link-local"},     {"fec0::", 10, "site-local"},    {"ff00::", 8, "multicast"},
+      {"::1", 128, "loopback"},     {"::", 128, "unspecified"},          {"::", 8, "reserved"},
+      {"100::", 64, "discard"},     {"2001:db8::", 32, "documentation"}, {"fc00::", 7, "unique-local"},
+      {"fe80::", 10, "link-local"}, {"fec0::", 10, "site-local"},        {"ff00::", 8, "multicast"},
   };
   if (const auto v4 = embedded_v4(a)) return special_kind(*v4);
   for (const Range& r : a.v6 ? std::span<const Range>(kV6) : std::span<const Range>(kV4))
@@ -198,9 +214,11 @@ SourcePolicy untrusted_sources() {
 
 void check_policy(const SourcePolicy& policy) {
   for (const std::string& entry : policy.allowed_hosts) parse_entry(entry);
-  if (policy.max_page_bytes == 0) throw Error(ErrorKind::invalid_input, "the page size limit must be above 0");
+  if (policy.max_page_bytes == 0)
+    throw Error(ErrorKind::invalid_input, "the page size limit must be above 0");
   if (policy.max_pages == 0) throw Error(ErrorKind::invalid_input, "the page count limit must be above 0");
-  if (policy.max_seconds.count() <= 0) throw Error(ErrorKind::invalid_input, "the time limit must be above 0");
+  if (policy.max_seconds.count() <= 0)
+    throw Error(ErrorKind::invalid_input, "the time limit must be above 0");
   if (policy.max_redirects < 0) throw Error(ErrorKind::invalid_input, "the redirect limit must be 0 or more");
 }
 
@@ -224,17 +242,19 @@ bool is_public_address(const std::string& address, std::string* kind) {
   return special == nullptr;
 }
 
-HostCheck check_host(const SourcePolicy& policy, const std::string& host, int port, const std::string& address) {
+HostCheck check_host(const SourcePolicy& policy, const std::string& host, int port,
+                     const std::string& address) {
   const auto a = parse_address(address);
   if (!a) return {false, "\"" + address + "\" is not a numeric address"};
   if (!policy.allowed_hosts.empty()) {
     for (const std::string& entry : policy.allowed_hosts)
       if (matches(parse_entry(entry), lower(host), port, *a)) return {true, {}};
-    return {false, with_hint(policy, "the host " + host + " (" + address + ") is not one of the allowed hosts")};
+    return {false,
+            with_hint(policy, "the host " + host + " (" + address + ") is not one of the allowed hosts")};
   }
   if (policy.allow_private_addresses) return {true, {}};
   if (const char* kind = special_kind(*a))
-    return {false, with_hint(policy, "the host " + host + " is at " + address + ", a " + kind +
+    return {false, with_hint(policy, "the host " + host + " is at " + address + ", " + (std::string_view("aeiou").find(kind[0]) != std::string_view::npos ? "an " : "a ") + kind +
                                          " address; private and loopback addresses are not fetched")};
   return {true, {}};
 }

@@ -34,13 +34,14 @@ SourcePolicy untrusted_sources();
 // Error(invalid_input) naming the entry when an allowed_hosts entry is malformed, or a limit is 0.
 void check_policy(const SourcePolicy& policy);
 
-// Whether the host of an http(s) URL, and its addresses once resolved, may be fetched. Host names and ports are
-// as written in the URL (lower-cased); addresses are numeric strings ("127.0.0.1", "::1").
+// Whether the host of an http(s) URL, and its addresses once resolved, may be fetched. Host names and ports
+// are as written in the URL (lower-cased); addresses are numeric strings ("127.0.0.1", "::1").
 struct HostCheck {
   bool allowed = false;
   std::string reason;  // why not, when !allowed
 };
-HostCheck check_host(const SourcePolicy& policy, const std::string& host, int port, const std::string& address);
+HostCheck check_host(const SourcePolicy& policy, const std::string& host, int port,
+                     const std::string& address);
 
 // The reasons a load gives when it passes a limit: "the file is larger than the 256 MiB limit" (`what_is` is
 // "the file is", "the response headers are", ...), "the load took longer than its 3600-second limit".

@@ -7,7 +7,8 @@
 namespace ksauth::server {
 
 std::string AccessRule::refusal(const httplib::Request& req, Access access) const {
-  if (token_.empty() || access == Access::read || (access == Access::prediction && !token_for_predictions_)) return {};
+  if (token_.empty() || access == Access::read || (access == Access::prediction && !token_for_predictions_))
+    return {};
   constexpr std::string_view kBearer = "Bearer ";
   const std::string& header = req.get_header_value("Authorization");
   if (header.empty())
@@ -32,7 +33,8 @@ bool is_loopback_host(const std::string& host) {
   if (host == "localhost") return true;
   std::array<unsigned char, 16> bytes{};
   if (::inet_pton(AF_INET, host.c_str(), bytes.data()) == 1) return bytes[0] == 127;
-  const std::string bare = host.size() > 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
+  const std::string bare =
+      host.size() > 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
   if (::inet_pton(AF_INET6, bare.c_str(), bytes.data()) == 1) {
     static constexpr std::array<unsigned char, 16> kLoopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     return bytes == kLoopback;

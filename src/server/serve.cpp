@@ -49,7 +49,8 @@ int serve(const ServeOptions& options) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });
-  std::cout << "ksauth serving http://" << options.host << ":" << port << "/ (database " << options.db_path << ")"
+  const bool v6 = options.host.find(':') != std::string::npos && options.host.front() != '[';
+  std::cout << "ksauth serving http://" << (v6 ? "[" + options.host + "]" : options.host) << ":" << port << "/ (database " << options.db_path << ")"
             << std::endl;
   server.listen();
   finished = true;

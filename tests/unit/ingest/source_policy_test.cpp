@@ -34,6 +34,7 @@ TEST(IsPublicAddress, SpecialRangesAreNotPublic) {
       {"::1", "loopback"},              {"::", "unspecified"},         {"fe80::1", "link-local"},
       {"fd00::5", "unique-local"},      {"ff02::1", "multicast"},      {"2001:db8::1", "documentation"},
       {"::ffff:127.0.0.1", "loopback"}, {"::ffff:10.0.0.1", "private"}, {"64:ff9b::a9fe:a9fe", "link-local"},
+      {"2002:7f00:1::", "loopback"},    {"2002:a00:1::5", "private"},
   };
   for (const auto& [address, kind] : special) {
     std::string got;
@@ -41,7 +42,7 @@ TEST(IsPublicAddress, SpecialRangesAreNotPublic) {
     EXPECT_EQ(got, kind) << address;
   }
   for (const char* address : {"8.8.8.8", "1.1.1.1", "172.32.0.1", "172.15.255.255", "100.128.0.1", "192.169.0.1",
-                              "2606:4700::1111", "::ffff:8.8.8.8"}) {
+                              "2606:4700::1111", "::ffff:8.8.8.8", "2002:808:808::1"}) {
     std::string got;
     EXPECT_TRUE(is_public_address(address, &got)) << address;
     EXPECT_EQ(got, "public");
@@ -59,6 +60,7 @@ TEST(CheckHost, PrivateAddressesOnlyWhenAllowed) {
   EXPECT_EQ(refused.reason,
             "the host metadata is at 169.254.169.254, a link-local address; private and loopback addresses are not "
             "fetched (ask the admin)");
+  EXPECT_TRUE(check_host(guarded, "zero", 80, "0.0.0.0").reason.starts_with("the host zero is at 0.0.0.0, an unspecified address"));
   EXPECT_TRUE(check_host(guarded, "example.org", 443, "93.184.216.34").allowed);
 }
 
@@ -217,6 +219,11 @@ TEST_F(PolicyFetch, FilesOnlyWhenAllowed) {
     EXPECT_EQ(error_kind([&] { check_source_url(no_files, url); }), ErrorKind::forbidden);
   }
   EXPECT_EQ(error_kind([&] { check_source_url(no_files, "ftp://h/x"); }), ErrorKind::invalid_input);
+  std::string message;
+  EXPECT_EQ(error_kind([&] { check_source_url(SourcePolicy{}, std::string("http://127.0.0.1\0.example.org/x", 31)); },
+                       &message),
+            ErrorKind::invalid_input);
+  EXPECT_EQ(message, "http://127.0.0.1\\x00.example.org/x: the URL contains a control character");
   EXPECT_NO_THROW(check_source_url(no_files, "https://example.org/page.json"));
   EXPECT_EQ(Fetcher().fetch(dir_.file("page.json")), R"({"hello": "world"})");
 }
