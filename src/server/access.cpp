@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "core/text.hpp"
+
 namespace ksauth::server {
 
 std::string AccessRule::refusal(const httplib::Request& req, Access access) const {
@@ -27,6 +29,36 @@ bool same_token(std::string_view given, std::string_view expected) {
     difference |= g ^ static_cast<unsigned char>(expected[i]);
   }
   return difference == 0;
+}
+
+namespace {
+
+// The host of a Host header value ("127.0.0.1:8000", "[::1]:8000", "localhost").
+std::string host_of(const std::string& value) {
+  if (!value.empty() && value.front() == '[') return value.substr(0, value.find(']') + 1);
+  return value.substr(0, value.find(':'));
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+}  // namespace
+
+std::string browser_refusal(const httplib::Request& req, bool listening_on_loopback) {
+  const std::string host = lower(req.get_header_value("Host"));
+  if (listening_on_loopback && !host.empty() && !is_loopback_host(host_of(host)))
+    return "this server answers requests for its loopback address only (Host: " + printable(host, 100) + ")";
+  const bool changes = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+  if (changes && req.has_header("Origin")) {
+    const std::string origin = lower(req.get_header_value("Origin"));
+    const std::size_t scheme_end = origin.find("://");
+    if (scheme_end == std::string::npos || origin.substr(scheme_end + 3) != host)
+      return "requests from another site's pages are refused (Origin: " + printable(origin, 100) + ")";
+  }
+  return {};
 }
 
 bool is_loopback_host(const std::string& host) {

@@ -32,4 +32,11 @@ bool same_token(std::string_view given, std::string_view expected);
 // Whether `host` (a name or address to listen on) is this machine only: localhost, 127.0.0.0/8, ::1.
 bool is_loopback_host(const std::string& host);
 
+// "" when `req` may be served, else why not (for a 403): a web page elsewhere must not use a browser to reach
+// this server. A request that changes something and carries an Origin must come from this server's own
+// origin (a page on another site can post to a loopback server without asking first); and a server on
+// loopback answers only requests addressed to a loopback name (Host), which a site that rebinds its own
+// name to 127.0.0.1 cannot send.
+std::string browser_refusal(const httplib::Request& req, bool listening_on_loopback);
+
 }  // namespace ksauth::server

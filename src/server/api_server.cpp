@@ -70,6 +70,15 @@ ApiServer::ApiServer(ServerOptions options)
     return httplib::Server::HandlerResponse::Handled;
   }));
 
+  // Before any route or file: requests a web page elsewhere makes a browser send are refused.
+  http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (const std::string why = browser_refusal(req, on_loopback_); !why.empty()) {
+      send_error(res, 403, why);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
   Router router(http_, AccessRule(options_.api_token, options_.token_for_predictions), options_.db_path);
   const Context ctx{options_.db_path, jobs_, models_, options_.sources};
   add_meta_routes(router);
@@ -83,6 +92,7 @@ ApiServer::ApiServer(ServerOptions options)
 ApiServer::~ApiServer() { stop(); }
 
 int ApiServer::bind(const std::string& host, int port) {
+  on_loopback_ = is_loopback_host(host);
   // Beyond loopback, anyone on the network could train, replace and delete models: not without a token.
   if (options_.api_token.empty() && !is_loopback_host(host))
     throw Error(ErrorKind::invalid_input, "serving on " + host +

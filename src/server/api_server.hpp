@@ -56,6 +56,7 @@ class ApiServer {
   httplib::Server http_;
   bool serves_web_ = false;
   int listening_socket_ = -1;  // seen by the socket options callback, for the listen backlog
+  bool on_loopback_ = true;    // set by bind(), for the browser rule (server/access.hpp)
 };
 
 }  // namespace ksauth::server

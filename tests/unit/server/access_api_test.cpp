@@ -37,6 +37,7 @@ class RunningServer {
     thread_.join();
   }
   httplib::Client client() const { return httplib::Client("127.0.0.1", port_); }
+  int port() const { return port_; }
 
  private:
   ApiServer server_;
@@ -144,6 +145,31 @@ TEST(ApiToken, PredictionsToo) {
     EXPECT_NE(with->status, 401) << path;
   }
   EXPECT_EQ(client.Get("/api/v1/models")->status, 200);
+}
+
+// A page on another site cannot use the browser to reach the server: no cross-site changes, and on
+// loopback no requests for another name (DNS rebinding).
+TEST(BrowserRule, CrossSiteChangesAndForeignHostsAreRefused) {
+  testing::TempDir dir;
+  RunningServer server(options_in(dir));
+  httplib::Client client = server.client();
+  const std::string upload = "/api/v1/datasets/upload?name=a.json";
+  const auto cross = client.Post(upload, {{"Origin", "http://evil.example"}}, upload_body(), "text/plain");
+  ASSERT_TRUE(cross);
+  EXPECT_EQ(cross->status, 403);
+  EXPECT_EQ(error_of(cross), "requests from another site's pages are refused (Origin: http://evil.example)");
+  EXPECT_EQ(client.Post(upload, {{"Origin", "null"}}, upload_body(), "application/json")->status, 403);
+  EXPECT_EQ(client.Get("/api/v1/datasets")->body, "[]");
+
+  const auto rebound = client.Get("/api/v1/models", {{"Host", "evil.example:8000"}});
+  EXPECT_EQ(rebound->status, 403);
+  EXPECT_EQ(error_of(rebound), "this server answers requests for its loopback address only (Host: evil.example:8000)");
+  EXPECT_EQ(client.Get("/", {{"Host", "evil.example"}})->status, 403);  // the pages too
+
+  // Its own pages' requests carry its own origin: served. So do clients that send no Origin (curl).
+  const std::string self = "http://127.0.0.1:" + std::to_string(server.port());
+  EXPECT_EQ(client.Post(upload, {{"Origin", self}}, upload_body(), "application/json")->status, 200);
+  EXPECT_EQ(client.Get("/api/v1/models", {{"Host", "localhost:8000"}})->status, 200);
 }
 
 // Error answers name no file of the server: its database is "the database".
