@@ -13,13 +13,8 @@ ModelSummary summarize(const store::Store& store, store::ModelRecord record) {
   try {
     s.params = params_from_json(nlohmann::json::parse(record.params_json));
     s.metrics = eval::metrics_from_json(nlohmann::json::parse(record.metrics_json));
-  } catch (const Error& e) {  // ours: says what is wrong
-    throw Error(ErrorKind::corrupt, "model '" + record.name +
-                                        "': its stored parameters or metrics are damaged (" + e.what() + ")");
-  } catch (const std::exception&) {  // the JSON library's: its text quotes the stored bytes, not for users
-    throw Error(ErrorKind::corrupt,
-                "model '" + record.name +
-                    "': its stored parameters or metrics are damaged (not the JSON ksauth writes)");
+  } catch (...) {  // the database was changed behind our back
+    rethrow_as_corrupt("model '" + record.name + "'", "its stored parameters or metrics are damaged");
   }
   if (auto ds = store.find_dataset(record.dataset_id)) s.dataset_source = ds->source;
   s.record = std::move(record);

@@ -37,13 +37,8 @@ VerifierSummary summarize(const store::Store& store, store::ModelRecord record) 
     if (!params.at("target_fmr").is_null()) s.policy.target_fmr = params.at("target_fmr").get<double>();
     s.params = params_from_json(params.at("params"));
     s.metrics = verifier_metrics_from_json(nlohmann::json::parse(record.metrics_json));
-  } catch (const Error& e) {  // ours: says what is wrong
-    throw Error(ErrorKind::corrupt, "verifier '" + record.name +
-                                        "': its stored settings or rates are damaged (" + e.what() + ")");
-  } catch (const std::exception&) {  // the JSON library's: its text quotes the stored bytes, not for users
-    throw Error(ErrorKind::corrupt,
-                "verifier '" + record.name +
-                    "': its stored settings or rates are damaged (not the JSON ksauth writes)");
+  } catch (...) {  // the database was changed behind our back
+    rethrow_as_corrupt("verifier '" + record.name + "'", "its stored settings or rates are damaged");
   }
   if (auto ds = store.find_dataset(record.dataset_id)) s.dataset_source = ds->source;
   s.record = std::move(record);

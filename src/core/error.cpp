@@ -15,4 +15,14 @@ const char* to_string(ErrorKind kind) {
   return "error";
 }
 
+void rethrow_as_corrupt(const std::string& thing, const std::string& why) {
+  try {
+    throw;
+  } catch (const Error& e) {
+    throw Error(ErrorKind::corrupt, thing + ": " + why + " (" + e.what() + ")");
+  } catch (...) {
+    throw Error(ErrorKind::corrupt, thing + ": " + why + " (not the data ksauth writes)");
+  }
+}
+
 }  // namespace ksauth

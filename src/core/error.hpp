@@ -26,4 +26,9 @@ class Error : public std::runtime_error {
 
 const char* to_string(ErrorKind kind);
 
+// Inside a catch block, for stored data that cannot be read back: throws Error(corrupt, "THING: WHY (detail)").
+// The detail is an Error's message; another exception's (a library's, which may quote the damaged bytes) is
+// not shown.
+[[noreturn]] void rethrow_as_corrupt(const std::string& thing, const std::string& why);
+
 }  // namespace ksauth
