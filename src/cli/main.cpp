@@ -174,7 +174,10 @@ int run(int argc, char** argv) {
   cli.add_option("--allow-hosts", global.allowed_hosts,
                  "Fetch only from these hosts (comma-separated: names, *.domain, addresses, CIDR ranges, each with an "
                  "optional :PORT); listed hosts may be private")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->expected(1)  // one value (comma-separated) per use: a list must not swallow the URL after it
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cli.add_option("--max-page-mb", global.max_page_mib, "Largest page or file to read, in MiB")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20));
@@ -284,7 +287,8 @@ int run(int argc, char** argv) {
 
   // serve
   server::ServeOptions serve_options;
-  auto* serve = cli.add_subcommand("serve", "Serve the web app and the JSON API (docs/api.md) until Ctrl-C");
+  auto* serve = cli.add_subcommand("serve", "Serve the web app and the JSON API (docs/api.md) until Ctrl-C; the global "
+                                            "options (--db, --allow-hosts, the --max-* limits: ksauth --help) apply");
   serve->add_option("--host", serve_options.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", serve_options.port, "Port (0: any free port)")->capture_default_str()->check(CLI::Range(0, 65535));
   bool allow_local_sources = false;
@@ -324,8 +328,8 @@ int run(int argc, char** argv) {
     serve_options.sources = global.sources();
     serve_options.sources.allow_files = allow_local_sources;
     serve_options.sources.allow_private_addresses = allow_private_addresses;
-    serve_options.sources.refusal_hint =
-        "the server's --allow-hosts, --allow-private-addresses and --allow-local-sources lift this";
+    serve_options.sources.file_hint = "a server started with --allow-local-sources loads files";
+    serve_options.sources.host_hint = "a server started with --allow-hosts HOST or --allow-private-addresses allows it";
     serve_options.api_token = api_token(token_file);
     if (serve_options.token_for_predictions && serve_options.api_token.empty())
       throw Error(ErrorKind::invalid_input, "--token-for-predictions needs a token (--token-file or KSAUTH_API_TOKEN)");

@@ -148,7 +148,7 @@ void check_source_url(const SourcePolicy& policy, const std::string& url) {
   if (local_path(url) && !policy.allow_files)
     fail_on(ErrorKind::forbidden, url,
          "files of this machine are not loaded here; give an http:// or https:// URL" +
-             (policy.refusal_hint.empty() ? std::string() : " (" + policy.refusal_hint + ")"));
+             (policy.file_hint.empty() ? std::string() : " (" + policy.file_hint + ")"));
   if (is_remote(url)) parse_http_url(url);
 }
 

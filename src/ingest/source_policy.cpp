@@ -199,7 +199,7 @@ bool matches(const HostEntry& e, const std::string& host, int port, const Addres
 }
 
 std::string with_hint(const SourcePolicy& policy, std::string reason) {
-  if (!policy.refusal_hint.empty()) reason += " (" + policy.refusal_hint + ")";
+  if (!policy.host_hint.empty()) reason += " (" + policy.host_hint + ")";
   return reason;
 }
 

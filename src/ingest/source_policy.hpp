@@ -23,8 +23,9 @@ struct SourcePolicy {
   std::size_t max_pages = 100'000;                      // pages in one chain
   std::chrono::seconds max_seconds{3600};               // for one load: a whole chain, or a test file
   int max_redirects = 5;                                // per page
-  // Appended to a refusal: how the user can lift it, in the front end's words ("serve --allow-hosts ...").
-  std::string refusal_hint;
+  // Appended to a refusal: how the user can lift it, in the front end's words, for a file and for a host.
+  std::string file_hint;
+  std::string host_hint;
 };
 
 // The policy for sources named by callers who are not trusted with this machine (a server's API clients): no

@@ -97,7 +97,8 @@ int ApiServer::bind(const std::string& host, int port) {
   if (options_.api_token.empty() && !is_loopback_host(host))
     throw Error(ErrorKind::invalid_input, "serving on " + host +
                                               " (beyond this machine) needs an API token for the endpoints that change "
-                                              "something: give one, or listen on 127.0.0.1");
+                                              "something (ksauth serve --token-file FILE, or $KSAUTH_API_TOKEN), or "
+                                              "listen on 127.0.0.1");
   const int bound = port == 0 ? http_.bind_to_any_port(host) : (http_.bind_to_port(host, port) ? port : -1);
   if (bound <= 0) throw Error(ErrorKind::io, "cannot listen on " + host + ":" + std::to_string(port));
   // httplib listens with a backlog of 5: 50 clients connecting at once overflow it, and the connections

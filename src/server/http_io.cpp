@@ -164,7 +164,7 @@ app::DataOptions data_options(const json& body, const ingest::SourcePolicy& sour
 
 std::string source_url(const nlohmann::json& body, const ingest::SourcePolicy& sources) {
   std::string url = required_string(body, "url");
-  ingest::check_source_url(sources, url);
+  ingest::check_source(sources, url);
   return url;
 }
 

@@ -44,8 +44,8 @@ std::vector<bool> body_members(const httplib::Request& req, std::initializer_lis
 // Fields of a JSON object body. Missing or null: the default. Another type: Error(invalid_input) naming it.
 std::optional<std::string> string_field(const nlohmann::json& body, const std::string& name);
 std::string required_string(const nlohmann::json& body, const std::string& name);
-// body["url"], a source to load, checked as far as it can be before it is read (ingest::check_source_url:
-// Error(forbidden) for a file when `sources` allows none).
+// body["url"], a source to load, checked as far as it can be before it is read (ingest::check_source:
+// Error(forbidden) for a file or host `sources` refuses), so that a job is not queued only to fail.
 std::string source_url(const nlohmann::json& body, const ingest::SourcePolicy& sources);
 bool bool_field(const nlohmann::json& body, const std::string& name, bool fallback);
 double number_field(const nlohmann::json& body, const std::string& name, double fallback);

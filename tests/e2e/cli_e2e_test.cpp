@@ -241,6 +241,10 @@ TEST_F(Ksauth, SourcePolicyOptionsAndTheServeToken) {
   EXPECT_EQ(other_host.exit_code, 7) << other_host.err;
   EXPECT_NE(other_host.err.find("the host 127.0.0.1 (127.0.0.1) is not one of the allowed hosts"), std::string::npos)
       << other_host.err;
+  // After the command too, each use taking one list (the URL after it is still the URL).
+  const CommandResult after = ksauth({"analyze", "--allow-hosts", "data.example.org", "--allow-hosts", "10.0.0.0/8", page});
+  EXPECT_EQ(after.exit_code, 7) << after.err;
+  EXPECT_NE(after.err.find("is not one of the allowed hosts"), std::string::npos) << after.err;
   const CommandResult bad_entry = ksauth({"--allow-hosts", "10.0.0.0/40", "analyze", page});
   EXPECT_EQ(bad_entry.exit_code, 2);
   EXPECT_NE(bad_entry.err.find("allowed host \"10.0.0.0/40\": invalid prefix length"), std::string::npos) << bad_entry.err;

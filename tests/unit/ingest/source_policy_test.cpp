@@ -54,7 +54,7 @@ TEST(CheckHost, PrivateAddressesOnlyWhenAllowed) {
   SourcePolicy trusting;
   EXPECT_TRUE(check_host(trusting, "localhost", 80, "127.0.0.1").allowed);
   SourcePolicy guarded = untrusted_sources();
-  guarded.refusal_hint = "ask the admin";
+  guarded.host_hint = "ask the admin";
   const HostCheck refused = check_host(guarded, "metadata", 80, "169.254.169.254");
   EXPECT_FALSE(refused.allowed);
   EXPECT_EQ(refused.reason,
@@ -211,7 +211,7 @@ TEST_F(PolicyFetch, PageSizeAndTimeLimits) {
 
 TEST_F(PolicyFetch, FilesOnlyWhenAllowed) {
   SourcePolicy no_files = untrusted_sources();
-  no_files.refusal_hint = "see --allow-local-sources";
+  no_files.file_hint = "see --allow-local-sources";
   for (const std::string& url : {dir_.file("page.json"), "file://" + dir_.file("page.json"), std::string("../x.json")}) {
     EXPECT_EQ(failure(no_files, url, ErrorKind::forbidden),
               url + ": files of this machine are not loaded here; give an http:// or https:// URL (see "
