@@ -248,6 +248,7 @@ class PageWorkers {
           slot.header = slot.parser.start_training_page(slot.body, is_padded(slot.body));
           read = true;
         } catch (const Error& e) {
+          if (e.kind() == ErrorKind::cancelled) throw;  // the whole load stops, not just the chain here
           page.failure = PageFailure{link.url, reason_of(e, link.url)};
         }
       }
@@ -322,7 +323,7 @@ class PageWorkers {
 ChainWalk walk_training_chain(const std::string& url, const std::function<void(TrainingPage&)>& on_page,
                               const Progress& progress, const SourcePolicy& policy) {
   progress.throw_if_cancelled();
-  const Fetcher fetcher(policy);
+  const Fetcher fetcher(policy, &progress);
   ChainWalk out;
   const auto deliver = [&](const std::string& page_url, TrainingPage& page) {
     out.pages.push_back(page_url);

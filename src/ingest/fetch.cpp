@@ -118,8 +118,8 @@ void check_host_addresses(const SourcePolicy& policy, const HttpTarget& t, const
 
 }  // namespace
 
-Fetcher::Fetcher(SourcePolicy policy)
-    : policy_(std::move(policy)), deadline_(std::chrono::steady_clock::now() + policy_.max_seconds) {
+Fetcher::Fetcher(SourcePolicy policy, const Progress* progress)
+    : policy_(std::move(policy)), progress_(progress), deadline_(std::chrono::steady_clock::now() + policy_.max_seconds) {
   check_policy(policy_);
 }
 
@@ -140,7 +140,7 @@ void Fetcher::fetch_into(const std::string& url, std::string& out) const {
   out = fetch_http(url);
 }
 
-std::string Fetcher::fetch_http(const std::string& url) const { return http_get(url, policy_, deadline_); }
+std::string Fetcher::fetch_http(const std::string& url) const { return http_get(url, policy_, deadline_, progress_); }
 
 void check_source_url(const SourcePolicy& policy, const std::string& url) {
   // A control character (a NUL, a newline) has no place in a URL, and would cut or split the messages naming it.

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/progress.hpp"
 #include "ingest/source_policy.hpp"
 #include "ingest/url.hpp"
 
@@ -16,10 +17,11 @@ inline constexpr std::size_t kPagePadding = 64;
 // Reads sources under a SourcePolicy (ingest/source_policy.hpp): every URL, redirect and resolved address is
 // checked against it before anything is read, and its limits on bytes and time hold. The clock for the
 // policy's max_seconds starts when the Fetcher is made: one Fetcher per load (a chain, a test file). Safe to
-// use from several threads at once.
+// use from several threads at once. With a `progress` (which must outlive the Fetcher), a download under way
+// is given up within about a second of its cancellation, as Error(cancelled).
 class Fetcher {
  public:
-  explicit Fetcher(SourcePolicy policy = {});
+  explicit Fetcher(SourcePolicy policy = {}, const Progress* progress = nullptr);
 
   // The bytes at `url`. Error(not_found) for HTTP 404 / a missing file, Error(io) for other failures
   // (connection, other HTTP statuses, read errors, a page over the size limit, the time limit),
@@ -36,6 +38,7 @@ class Fetcher {
   std::string fetch_http(const std::string& url) const;
 
   SourcePolicy policy_;
+  const Progress* progress_ = nullptr;
   std::chrono::steady_clock::time_point deadline_;
 };
 

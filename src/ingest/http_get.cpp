@@ -55,6 +55,7 @@ std::string_view header_value(std::string_view line) {
 // One exchange: what the callbacks saw, and why they stopped it.
 struct Exchange {
   const SourcePolicy* policy = nullptr;
+  const Progress* progress = nullptr;  // asked whether to give up, when not null
   std::string host;  // as in the URL, for the policy's names
   int port = 0;
   std::chrono::steady_clock::time_point deadline;
@@ -135,6 +136,12 @@ std::size_t on_body(char* data, std::size_t size, std::size_t count, void* userd
   return n;
 }
 
+// libcurl asks often while bytes flow and about once a second when none do: non-zero gives up the exchange.
+int on_transfer_info(void* clientp, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto& x = *static_cast<const Exchange*>(clientp);
+  return x.progress != nullptr && x.progress->cancelled() ? 1 : 0;
+}
+
 std::string describe(CURLcode code, const char* detail) {
   const char* what = "request failed";
   switch (code) {
@@ -199,6 +206,11 @@ CURLcode get_once(const HttpTarget& t, Exchange& x, char (&detail)[CURL_ERROR_SI
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
+  if (x.progress != nullptr) {
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &on_transfer_info);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &x);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+  }
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
   detail[0] = '\0';
   return curl_easy_perform(h);
@@ -207,21 +219,24 @@ CURLcode get_once(const HttpTarget& t, Exchange& x, char (&detail)[CURL_ERROR_SI
 }  // namespace
 
 std::string http_get(const std::string& first_url, const SourcePolicy& policy,
-                     std::chrono::steady_clock::time_point deadline) {
+                     std::chrono::steady_clock::time_point deadline, const Progress* progress) {
   std::string url = first_url;
   // Failures after a redirect name both URLs.
   const auto where = [&] { return url == first_url ? url : first_url + ": redirected to " + url; };
   for (int redirects = 0;; ++redirects) {
+    if (progress != nullptr) progress->throw_if_cancelled();
     if (std::chrono::steady_clock::now() >= deadline)
       fail_on(ErrorKind::io, where(), over_time_limit(policy));
     const HttpTarget t = parse_http_url(url);
     Exchange x;
     x.policy = &policy;
+    x.progress = progress;
     x.host = t.host;
     x.port = t.port;
     x.deadline = deadline;
     char detail[CURL_ERROR_SIZE];
     const CURLcode code = get_once(t, x, detail);
+    if (code == CURLE_ABORTED_BY_CALLBACK && progress != nullptr) progress->throw_if_cancelled();
 
     if (x.stop) fail_on(ErrorKind::io, where(), *x.stop);
     if (x.refusal && !x.connected_allowed) fail_on(ErrorKind::forbidden, where(), *x.refusal);

@@ -11,8 +11,6 @@
 namespace ksauth::verify {
 namespace {
 
-constexpr FileKind kVerifierFile{std::string_view("KSAUTHVERIF\0", 12), kVerifierFormatVersion, "verifier file"};
-
 [[noreturn]] void corrupt(const std::string& what) { throw Error(ErrorKind::corrupt, "verifier file: " + what); }
 
 bool is_detector_type(std::string_view type) {

@@ -15,12 +15,15 @@
 #include <vector>
 
 #include "core/matrix.hpp"
+#include "core/sealed_file.hpp"
 #include "models/model_file.hpp"
 #include "verify/detector.hpp"
 
 namespace ksauth::verify {
 
 inline constexpr std::uint32_t kVerifierFormatVersion = 1;
+inline constexpr FileKind kVerifierFile{std::string_view("KSAUTHVERIF\0", 12), kVerifierFormatVersion,
+                                        "verifier file"};
 
 enum class Family { detector, classifier };
 std::string_view family_name(Family family);

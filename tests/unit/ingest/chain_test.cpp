@@ -10,11 +10,13 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/error.hpp"
 #include "ingest/fetch.hpp"
 #include "ingest/pages.hpp"
+#include "support/error_kind.hpp"
 #include "support/fixtures.hpp"
 #include "support/loopback_server.hpp"
 
@@ -140,6 +142,60 @@ TEST_F(Chains, CancellationPropagates) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::cancelled);
   }
+}
+
+// A page that is still arriving when the load is cancelled (its server sends a byte every 50 ms for 30 s)
+// is given up at once: the load ends in Error(cancelled), not as a chain cut short, and not 30 s later.
+TEST(CancelledDownload, AChainStopsInTheMiddleOfAPage) {
+  TempDir dir;
+  dir.write("p1.json", page("u1", 2, R"("p2.json")"));
+  LoopbackServer server([&](httplib::Server& s) {
+    s.Get("/p2.json", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content_provider(600, "application/json", [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return offset < 600 && sink.write(offset == 0 ? "{" : " ", 1);
+      });
+    });
+    s.set_mount_point("/", dir.path());
+  });
+  std::atomic<bool> cancel{false};
+  std::size_t pages = 0;
+  const Progress progress([&](std::string_view, std::size_t done, std::size_t) { pages = done; }, &cancel);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    cancel = true;
+  });
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    load_training_chain(server.url("/p1.json"), progress);
+    ADD_FAILURE() << "expected Error(cancelled)";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::cancelled) << e.what();
+  }
+  const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  canceller.join();
+  EXPECT_EQ(pages, 1u);
+  EXPECT_LT(seconds, 10.0);  // the page would take 30 s; libcurl asks about cancelling at least once a second
+}
+
+TEST(CancelledDownload, AFetcherGivesUpItsDownload) {
+  LoopbackServer server([&](httplib::Server& s) {
+    s.Get("/slow.json", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content_provider(600, "application/json", [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return offset < 600 && sink.write(" ", 1);
+      });
+    });
+  });
+  std::atomic<bool> cancel{false};
+  const Progress progress({}, &cancel);
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel = true;
+  });
+  const Fetcher fetcher({}, &progress);
+  EXPECT_EQ(testing::error_kind([&] { fetcher.fetch(server.url("/slow.json")); }), ErrorKind::cancelled);
+  canceller.join();
 }
 
 TEST(LongChains, PagesArriveInOrderAndStopAtTheFirstBadOne) {
