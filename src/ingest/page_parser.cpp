@@ -235,6 +235,11 @@ const KeyNames<3> kEventKeys = key_names("character", "typed_at", "released_at")
 enum TopKey : std::size_t { kUserData, kUserLabel, kNext, kAttempts };
 const KeyNames<4> kTopKeys = key_names("user_data", "user_label", "next", "attempts");
 
+// A key of ours given twice in one object.
+std::string repeated(std::string_view key) {
+  return "the key \"" + std::string(key) + "\" appears twice in one object";
+}
+
 // Reads an ignored value through (unknown keys, repeats of a key), so that malformed JSON in it is still
 // reported: On-Demand would otherwise skip it unread. Nesting deeper than simdjson's default limit is an
 // error, as it is for a document tree (and the recursion stays far from the end of any thread's stack).
@@ -272,10 +277,12 @@ void read_event(ondemand::value& item, std::size_t a, std::size_t e, KeyEvent& e
     fail(event_place(a, e) + ": an event must be an object like {\"character\": \"B\", \"typed_at\": \"" +
          kTimestampExample + "\"} (" + wrong_type(err, item) + ")");
 
-  // The first of a repeated key counts.
+  // A key read twice is refused: readers that keep the first and readers that keep the last would see
+  // different events.
   Seen seen[3];
   for_each_member(object, kEventKeys, [&](std::size_t key, ondemand::value& value) {
-    if (key < 3 && !seen[key].present) {
+    if (key < 3) {
+      if (seen[key].present) fail(event_place(a, e) + ": " + repeated(kEventKeys.names[key]));
       see(value, seen[key]);
     } else {
       read_through(value);
@@ -386,10 +393,13 @@ PageHeader PageParser::start_training_page(std::string_view json, bool padded) {
   Seen label, next;
   for_each_member(root, kTopKeys, [&](std::size_t key, ondemand::value& value) {
     if (key == kUserData) {
+      if (has_user_data) fail(repeated("user_data"));
       has_user_data = true;  // skipped here: read_attempts_into reads it
-    } else if (key == kUserLabel && !label.present) {
+    } else if (key == kUserLabel) {
+      if (label.present) fail(repeated("user_label"));
       see(value, label);
-    } else if (key == kNext && !next.present) {
+    } else if (key == kNext) {
+      if (next.present) fail(repeated("next"));
       see(value, next);
     } else {
       has_attempts = has_attempts || key == kAttempts;
@@ -430,7 +440,7 @@ void PageParser::read_attempts_into(const std::string& user, std::vector<Attempt
   // The other members were read by start_training_page.
   for_each_member(root, kTopKeys, [&](std::size_t key, ondemand::value& value) {
     if (key != kUserData) return;
-    if (read) return read_through(value);
+    if (read) fail(repeated("user_data"));  // start_training_page refused it: only a misuse gets here
     read_attempts(value, "user_data", user, out);
     read = true;
   });
@@ -443,7 +453,8 @@ std::vector<Attempt> PageParser::parse_test_file(std::string_view json, bool pad
   std::vector<Attempt> attempts;
   bool has_attempts = false, has_user_data = false;
   for_each_member(root, kTopKeys, [&](std::size_t key, ondemand::value& value) {
-    if (key == kAttempts && !has_attempts) {
+    if (key == kAttempts) {
+      if (has_attempts) fail(repeated("attempts"));
       read_attempts(value, "attempts", std::string{}, attempts);
       has_attempts = true;
     } else {

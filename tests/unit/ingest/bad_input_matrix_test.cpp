@@ -191,6 +191,28 @@ TEST(BadInputMatrix, MultiCharacterCharacter) {
             "\"shift]\")");
 }
 
+// Outcome: Error(invalid_input) naming the key, and the event for an event's key: a key of ours given twice
+// in one object is refused (a reader keeping the first and one keeping the last would see different data),
+// also when it is escaped differently; unknown keys may repeat.
+TEST(BadInputMatrix, DuplicateKeys) {
+  EXPECT_EQ(page_error(page_of_events(event("a", kTypedAt) + R"(,{"character": "b", "typed_at": ")" + kTypedAt +
+                                      R"(", "character": "c"})")),
+            "attempt 0, event 1: the key \"character\" appears twice in one object");
+  EXPECT_EQ(page_error(page_of_events(R"({"character": "b", "typed_at": ")" + std::string(kTypedAt) +
+                                      R"(", "released_at": null, "released_at": ")" + kTypedAt + R"("})")),
+            "attempt 0, event 0: the key \"released_at\" appears twice in one object");
+  EXPECT_EQ(page_error(R"({"user_data": [], "user_label": "u1", "next": null, "user_\u006cabel": "u2"})"),
+            "the key \"user_label\" appears twice in one object");
+  EXPECT_EQ(page_error(R"({"user_data": [], "user_label": "u1", "next": null, "next": "p2.json"})"),
+            "the key \"next\" appears twice in one object");
+  EXPECT_EQ(page_error(R"({"user_data": [], "user_label": "u1", "user_data": [], "next": null})"),
+            "the key \"user_data\" appears twice in one object");
+  EXPECT_EQ(test_error(R"({"attempts": [], "attempts": []})"), "the key \"attempts\" appears twice in one object");
+  const TrainingPage page = parse_training_page(
+      R"({"user_data": [], "user_label": "u1", "next": null, "note": 1, "note": {"note": 2, "note": 3}})");
+  EXPECT_EQ(page.user_label, "u1");
+}
+
 // Outcome: Error(invalid_input) "invalid JSON: the input is not valid UTF-8 (byte N is 0xNN)": the page is
 // refused whole, and the message says where.
 TEST(BadInputMatrix, NonUtf8BytesInAStringValue) {

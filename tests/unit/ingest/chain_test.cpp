@@ -245,24 +245,28 @@ TEST(LongChains, PagesArriveInOrderAndStopAtTheFirstBadOne) {
 }
 
 TEST(LongChains, ThePageReadAheadForAGuessedNextIsUsedOnlyWhenTheParseAgrees) {
-  // Pages are read ahead from the `next` at their end; these pages end with a decoy: the first "next"
-  // counts, and the decoy pages (which exist) must never be loaded.
+  // Pages are read ahead from the `next` at their end. Page p3 ends with a decoy, a second "next" naming a
+  // page that exists: the parse refuses p3 (a key given twice), so the chain ends there, and the decoy page
+  // read ahead must never be used.
   testing::TempDir dir;
   const std::vector<std::string> users{"u0", "u1", "u2", "u3", "u4", "u5"};
   for (std::size_t u = 0; u < users.size(); ++u) {
     const auto attempts = testing::synthetic_attempts(users[u], static_cast<int>(u), "abc", 2, true);
     std::string page = testing::training_page_json(users[u], attempts, nullptr);
     const std::string real = u + 1 < users.size() ? "\"p" + std::to_string(u + 1) + ".json\"" : "null";
-    page.insert(page.rfind('}'), ", \"next\": " + real + ", \"next\": \"decoy" + std::to_string(u) + ".json\"");
+    const std::string decoy = u == 3 ? ", \"next\": \"decoy" + std::to_string(u) + ".json\"" : "";
+    page.insert(page.rfind('}'), ", \"next\": " + real + decoy);
     page.erase(page.find("\"next\":null,"), std::string("\"next\":null,").size());
     dir.write("p" + std::to_string(u) + ".json", page);
     dir.write("decoy" + std::to_string(u) + ".json",
               testing::training_page_json("decoy", testing::synthetic_attempts("decoy", 9, "abc", 1, true), nullptr));
   }
   const ChainLoad load = load_training_chain(dir.file("p0.json"));
-  EXPECT_FALSE(load.failure.has_value()) << load.failure->reason;
-  ASSERT_EQ(load.pages.size(), users.size());
-  for (std::size_t u = 0; u < users.size(); ++u) EXPECT_EQ(load.pages[u], dir.file("p" + std::to_string(u) + ".json"));
+  ASSERT_EQ(load.pages.size(), 3u);
+  for (std::size_t u = 0; u < 3; ++u) EXPECT_EQ(load.pages[u], dir.file("p" + std::to_string(u) + ".json"));
+  ASSERT_TRUE(load.failure.has_value());
+  EXPECT_EQ(load.failure->page, dir.file("p3.json"));
+  EXPECT_EQ(load.failure->reason, "the key \"next\" appears twice in one object");
   for (const Attempt& a : load.attempts) EXPECT_NE(a.user, "decoy");
 }
 
