@@ -1,4 +1,4 @@
-// Load and soak: a real `ksauth serve` on loopback driven for KSAUTH_SOAK_SECONDS (default 120) by 8 client
+// Load and soak: a real `ksauth serve` on loopback driven for KSAUTH_SOAK_SECONDS (default 180) by 8 client
 // threads predicting (one attempt and batches) and reading the registry and jobs, while another thread trains
 // again and again (models replaced with the same data and seed, new names, deletions). It checks that every
 // answer has its expected status, that every model answers exactly what it answered at the start (training
@@ -48,7 +48,7 @@ constexpr std::int64_t kGrowthBoundKiB = 16 * 1024;
 
 std::chrono::seconds soak_duration() {
   const char* text = std::getenv("KSAUTH_SOAK_SECONDS");
-  const int seconds = text ? std::atoi(text) : 120;
+  const int seconds = text ? std::atoi(text) : 180;
   return std::chrono::seconds(std::max(seconds, 5));
 }
 
