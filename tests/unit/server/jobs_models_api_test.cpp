@@ -101,6 +101,35 @@ TEST_F(JobsModelsApiTest, ALongJobIsCancelledAndStoresNothing) {
   EXPECT_TRUE(get("/api/v1/models").empty());
 }
 
+// A job whose source is still arriving (a byte every 50 ms: the page would take a minute) is cancelled within
+// about a second, not when the download ends.
+TEST_F(JobsModelsApiTest, AJobIsCancelledWhileItsPageDownloads) {
+  testing::LoopbackServer slow([](httplib::Server& s) {
+    s.Get("/slow.json", [](const httplib::Request&, httplib::Response& res) {
+      res.set_content_provider(1200, "application/json", [](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        return offset < 1200 && sink.write(offset == 0 ? "{" : " ", 1);
+      });
+    });
+  });
+  const json job = post("/api/v1/jobs", {{"url", slow.url("/slow.json")}, {"model", "manhattan"}, {"name", "s"}}, 202);
+  const std::string id = job["id"];
+  json now;
+  do {
+    now = get("/api/v1/jobs/" + id);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  } while (now["status"] == "queued");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // well into the download
+  ASSERT_EQ(get("/api/v1/jobs/" + id)["status"], "running");
+  const auto cancelled_at = std::chrono::steady_clock::now();
+  post("/api/v1/jobs/" + id + "/cancel", json::object());
+  const json end = wait_for_job(id);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - cancelled_at).count();
+  EXPECT_EQ(end["status"], "cancelled") << end.dump();
+  EXPECT_LT(seconds, 10.0);  // the download alone would take 60 s
+  get("/api/v1/models/s", 404);
+}
+
 TEST_F(JobsModelsApiTest, ModelsListGetFileDelete) {
   ASSERT_EQ(train("manhattan", "m1")["status"], "done");
   const json list = get("/api/v1/models");
