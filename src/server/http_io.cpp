@@ -94,7 +94,15 @@ std::int64_t dataset_id(const std::string& text) {
 }
 
 json json_body(const httplib::Request& req) {
-  json body = json::parse(req.body, nullptr, false);
+  // Nesting is bounded: a value nested 100,000 levels deep parses, but writing it out again (dump) recurses
+  // once per level and overflows the request thread's stack. Our bodies are a few levels deep.
+  constexpr int kMaxBodyNesting = 64;
+  const auto shallow = [](int depth, json::parse_event_t, json&) {
+    if (depth > kMaxBodyNesting)
+      throw bad("the request body is nested deeper than " + std::to_string(kMaxBodyNesting) + " levels");
+    return true;
+  };
+  json body = json::parse(req.body, shallow, false);
   if (body.is_discarded()) throw bad("the request body is not valid JSON");
   if (!body.is_object()) throw bad("the request body must be a JSON object");
   return body;
@@ -109,7 +117,9 @@ std::vector<bool> body_members(const httplib::Request& req, std::initializer_lis
   std::optional<simdjson::dom::parser> own;
   simdjson::dom::parser& parser = req.body.size() <= kKeptParserBytes ? kept : own.emplace();
   simdjson::dom::element root;
-  if (parser.parse(req.body).get(root) != simdjson::SUCCESS) throw bad("the request body is not valid JSON");
+  if (const auto error = parser.parse(req.body).get(root); error != simdjson::SUCCESS)
+    throw bad(error == simdjson::DEPTH_ERROR ? "the request body is nested deeper than 1024 levels"
+                                             : "the request body is not valid JSON");
   simdjson::dom::object object;
   if (root.get(object) != simdjson::SUCCESS) throw bad("the request body must be a JSON object");
   std::vector<bool> out;

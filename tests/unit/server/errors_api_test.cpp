@@ -51,6 +51,28 @@ TEST_F(ApiTest, ABodyOver64MiBIs413) {
   get("/api/v1/health");  // still serving
 }
 
+// A body nested 100,000 levels deep (200 KB) crashed the server when /verify wrote the attempt out again
+// (a recursion per level); every endpoint that reads a JSON body refuses deep nesting with a 400.
+TEST_F(ApiTest, DeeplyNestedBodiesAre400) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string expected = "the request body is nested deeper than 64 levels";
+  EXPECT_EQ(post_raw("/api/v1/verify", R"({"model": "x", "user_label": "u", "attempt": )" + deep + "}", 400)["error"],
+            expected);
+  EXPECT_EQ(post_raw("/api/v1/verify", R"({"model": "x", "user_label": "u", "attempt": [{"character": "a", "x": )" +
+                                           deep + "}]}", 400)["error"],
+            expected);
+  for (const char* path : {"/api/v1/datasets", "/api/v1/jobs", "/api/v1/verifiers"})
+    EXPECT_EQ(post_raw(path, R"({"url": "x.json", "extra": )" + deep + "}", 400)["error"], expected) << path;
+  // A prediction's body is read by simdjson, whose limit is 1024 levels.
+  EXPECT_EQ(post_raw("/api/v1/models/m/predict", R"({"url": "x.json", "extra": )" + deep + "}", 400)["error"],
+            "the request body is nested deeper than 1024 levels");
+  // 60 levels are read (here: an unknown field; the body then lacks its attempt).
+  const std::string nested = std::string(60, '[') + std::string(60, ']');
+  EXPECT_EQ(post_raw("/api/v1/verify", R"({"model": "x", "user_label": "u", "extra": )" + nested + "}", 400)["error"],
+            "the body needs \"attempt\": an array of events");
+  get("/api/v1/health");  // still serving
+}
+
 TEST_F(ApiTest, PathTraversalIsRefused) {
   for (const std::string path : {"/../../etc/passwd", "/vendor/bootstrap/../../../etc/passwd",
                                  "/vendor/chart.js/../../../../etc/passwd", "/vendor/bootstrap/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
