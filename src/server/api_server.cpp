@@ -32,11 +32,15 @@ const char* status_text(int status) {
 
 std::string default_web_dir() { return KSAUTH_WEB_DIR; }
 
-constexpr std::size_t kRequestThreads = 64;
+// One client address beyond loopback may hold a quarter of them (ConnectionLimits).
+constexpr std::size_t kRequestThreads = 128;
 constexpr int kListenBacklog = 1024;
 
 ApiServer::ApiServer(ServerOptions options)
-    : options_(std::move(options)), jobs_(options_.db_path), models_(options_.db_path) {
+    : options_(std::move(options)),
+      jobs_(options_.db_path),
+      models_(options_.db_path),
+      http_(options_.connections) {
   if (options_.web_dir.empty()) options_.web_dir = default_web_dir();
 
   http_.set_payload_max_length(kMaxBodyBytes);
@@ -45,6 +49,7 @@ ApiServer::ApiServer(ServerOptions options)
   http_.set_tcp_nodelay(true);
   // A thread per open connection (httplib serves a kept-alive connection on one thread), so that 50 clients
   // at once are answered at once rather than queued behind 8; most of a thread's time is waiting on its socket.
+  // A slow client holds one for 10 s at most per request (server/guarded_http_server.hpp).
   http_.new_task_queue = [] { return new httplib::ThreadPool(kRequestThreads); };
   http_.set_keep_alive_max_count(100000);
   // An idle kept-alive connection holds its thread until this timeout, and stopping waits for those threads:
@@ -66,6 +71,11 @@ ApiServer::ApiServer(ServerOptions options)
   // answers with a body already (ours) are left alone.
   http_.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    // A request the connection's limits cut off (too slow, too large): httplib only saw its read fail.
+    if (const auto refusal = GuardedHttpServer::refusal(); refusal && res.status != 413) {
+      send_error(res, refusal->status, refusal->message);
+      return httplib::Server::HandlerResponse::Handled;
+    }
     send_error(res, res.status, res.status == 404 ? "not found: " + req.path : status_text(res.status));
     return httplib::Server::HandlerResponse::Handled;
   }));

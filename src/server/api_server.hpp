@@ -8,6 +8,7 @@
 #include "app/jobs.hpp"
 #include "app/model_cache.hpp"
 #include "ingest/source_policy.hpp"
+#include "server/guarded_http_server.hpp"
 
 namespace ksauth::server {
 
@@ -24,6 +25,9 @@ struct ServerOptions {
   // verifications when token_for_predictions). Empty: none asked, which bind() allows on loopback only.
   std::string api_token;
   bool token_for_predictions = false;
+  // What one request and one client may take of the server (server/guarded_http_server.hpp); the request size
+  // follows kMaxBodyBytes (server/http_io.hpp).
+  ConnectionLimits connections;
 };
 
 // The web/ folder of the source tree this ksauth was built from.
@@ -53,7 +57,7 @@ class ApiServer {
   ServerOptions options_;
   app::JobManager jobs_;
   app::ModelCache models_;  // models open for prediction, shared by the request threads
-  httplib::Server http_;
+  GuardedHttpServer http_;  // httplib with limits per request and per client
   bool serves_web_ = false;
   int listening_socket_ = -1;  // seen by the socket options callback, for the listen backlog
   bool on_loopback_ = true;    // set by bind(), for the browser rule (server/access.hpp)

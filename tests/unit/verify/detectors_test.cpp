@@ -173,6 +173,25 @@ TEST(Detectors, SaveLoadRoundTrip) {
   }
 }
 
+// Counts that a file cannot hold (a million features, a million-rank whitening) are refused as corrupt
+// before anything of their size is allocated: the Mahalanobis detectors made a 2^20 x 2^20 matrix first
+// (found by the verifier_file fuzzer), which here would be 8 TB and std::bad_alloc.
+TEST(Detectors, HugeCountsInAFileAreCorruptNotAnAllocation) {
+  BinaryWriter out;
+  for (int i = 0; i < 6; ++i) out.u32(1u << 20);
+  for (const auto& type : detector_types()) {
+    BinaryReader in(out.bytes());
+    try {
+      make_detector(type)->load(in);
+      ADD_FAILURE() << type << " loaded";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::corrupt) << type << ": " << e.what();
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << type << ": " << e.what();
+    }
+  }
+}
+
 TEST(Detectors, BadInputIsRefused) {
   const auto kind = [](auto&& f) {
     try {
