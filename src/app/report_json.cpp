@@ -93,7 +93,7 @@ json to_json(const TrainReport& r) {
           {"from_store", r.from_store},
           {"phrase", phrase_json(r.phrase)},
           {"labels", r.labels},
-          {"confusion", r.confusion},
+          {"confusion", r.confusion.empty() ? json(nullptr) : json(r.confusion)},
           {"comparison", comparison}};
 }
 

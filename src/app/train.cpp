@@ -55,8 +55,9 @@ TrainReport train(store::Store& store, const TrainRequest& request, const Progre
   report.n_train = split.train.size();
   report.n_holdout = split.holdout.size();
   report.labels = rows.labels;
-  report.confusion =
-      eval::confusion_matrix(y_holdout, eval::predictions(proba), static_cast<int>(rows.labels.size()));
+  if (rows.labels.size() <= kMaxConfusionUsers)
+    report.confusion =
+        eval::confusion_matrix(y_holdout, eval::predictions(proba), static_cast<int>(rows.labels.size()));
   report.fit_seconds = fit_seconds;
   report.fit_summary = classifier->fit_summary();
 

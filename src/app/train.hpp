@@ -24,6 +24,8 @@ struct TrainRequest {
   DataOptions data;
 };
 
+inline constexpr std::size_t kMaxConfusionUsers = 500;
+
 struct TrainReport {
   store::DataSetRecord dataset;
   std::optional<ingest::PageFailure> failure;  // the chain stopped early: trained on the pages before it
@@ -33,7 +35,9 @@ struct TrainReport {
   std::size_t n_train = 0;
   std::size_t n_holdout = 0;
   std::vector<std::string> labels;
-  std::vector<std::vector<std::size_t>> confusion;  // [true][predicted] on the holdout
+  // [true][predicted] on the holdout; empty beyond kMaxConfusionUsers users, where its users x users counts
+  // (10,000 users: 100 million, 200 MB of JSON in each job report) would outweigh the rest of the report.
+  std::vector<std::vector<std::size_t>> confusion;
   double fit_seconds = 0;
   std::string fit_summary;  // the model's own line on the fit ("" when it has none)
   std::vector<ModelSummary> comparison;  // every stored model on this data set, the new one included

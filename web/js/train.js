@@ -105,6 +105,11 @@ function renderComparison(r) {
 }
 
 function renderConfusion(labels, confusion) {
+  if (!confusion) {
+    clear($('#confusion')).append(el('p', { class: 'small text-muted mb-1' },
+      `${labels.length} users: too many for a confusion matrix (it is kept for 500 users at most).`));
+    return;
+  }
   const max = Math.max(1, ...confusion.flat());
   const thead = el('thead', {}, el('tr', {},
     el('th', { class: 'corner', scope: 'col' }, 'true \\ predicted'),

@@ -1,10 +1,13 @@
 // The use cases end to end over small generated data: analyze, train, compare, predict, CSV.
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "app/analyze.hpp"
 #include "app/csv.hpp"
 #include "app/model_registry.hpp"
 #include "app/predict.hpp"
+#include "app/report_json.hpp"
 #include "app/train.hpp"
 #include "core/error.hpp"
 #include "support/fixtures.hpp"
@@ -165,6 +168,26 @@ TEST_F(AppTest, TrainHoldsOutAndComparesEveryModelOnTheDataSet) {
   EXPECT_EQ(a.comparison[0].record.name, "m1");
   EXPECT_EQ(a.comparison[1].record.name, "a1");
   EXPECT_EQ(a.model.params.at("n_estimators"), a.comparison[1].params.at("n_estimators"));
+}
+
+// The confusion matrix is kept up to kMaxConfusionUsers users; beyond, it is left out (null in JSON), since
+// its users x users counts would outweigh the rest of the report.
+TEST_F(AppTest, TheConfusionMatrixIsLeftOutBeyondItsUserLimit) {
+  const TrainReport small = train(store_, request("manhattan", "m1"));
+  ASSERT_EQ(small.confusion.size(), 3u);
+  EXPECT_EQ(small.confusion[0].size(), 3u);
+  EXPECT_TRUE(to_json(small)["confusion"].is_array());
+
+  std::vector<std::vector<Attempt>> users;
+  for (std::size_t u = 0; u <= kMaxConfusionUsers; ++u)
+    users.push_back(synthetic_attempts("u" + std::to_string(u), static_cast<int>(u % 7), kPhrase, 4, true));
+  testing::TempDir many_dir;
+  TrainRequest many = request("manhattan", "many");
+  many.url = testing::write_chain(many_dir, users);
+  const TrainReport big = train(store_, many);
+  EXPECT_EQ(big.labels.size(), kMaxConfusionUsers + 1);
+  EXPECT_TRUE(big.confusion.empty());
+  EXPECT_TRUE(to_json(big)["confusion"].is_null());
 }
 
 TEST_F(AppTest, NamesAreUniqueUnlessReplaced) {
