@@ -1,4 +1,5 @@
 // ksauth: the command line. It parses arguments, calls app/, and formats the answers; it computes nothing.
+#include <algorithm>
 #include <CLI/CLI.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -128,12 +129,28 @@ struct GlobalOptions {
   app::DataOptions data() const { return {phrase, min_attempts, refresh, sources()}; }
 };
 
+// --first-n: a whole number of rows, 0 or more (CLI11's own range check printed its range to 310 digits).
+const CLI::Validator kRowCount(
+    [](std::string& value) {
+      const bool digits = !value.empty() && value.size() <= 18 &&
+                          std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; });
+      return digits ? std::string() : "expected a whole number of rows, 0 or more (got '" + printable(value, 40) + "')";
+    },
+    "ROWS");
+
+// --csv names a file: an empty name is a mistake, not "no CSV".
+const CLI::Validator kFileName(
+    [](std::string& value) { return value.empty() ? std::string("expected a file name (got an empty one)") : std::string(); },
+    "FILE");
+
 // The API token of `serve`: the first line of --token-file, else $KSAUTH_API_TOKEN, else none. Not an option
 // value itself, which every user of the machine could read in the process list.
 std::string api_token(const std::string& token_file) {
   std::string token;
   if (!token_file.empty()) {
     std::error_code ec;
+    if (!std::filesystem::exists(token_file, ec))
+      throw Error(ErrorKind::not_found, "cannot read the token file " + token_file + ": no such file");
     if (!std::filesystem::is_regular_file(token_file, ec))
       throw Error(ErrorKind::io, "cannot read the token file " + token_file + ": not a regular file");
     std::ifstream in(token_file);
@@ -199,7 +216,7 @@ int run(int argc, char** argv) {
   analyze->add_option("url", url, "Training URL: first page of a JSON chain (http(s)://, file:// or a path)")->required();
   analyze->add_option("--first-n", first_n, "Rows of the keystroke and feature tables (at most 1000)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(kRowCount);
   analyze->add_flag("--json", json, "Print one JSON object");
 
   // train
@@ -259,7 +276,7 @@ int run(int argc, char** argv) {
   std::vector<std::string> enroll_params;
   enroll->add_option("--param", enroll_params, "Model parameter NAME=VALUE (model types only; see ksauth train --help)");
   enroll->add_flag("--replace", enroll_request.replace, "Overwrite a verifier of the same name");
-  enroll->add_option("--first-n", first_n, "Users to list (at most 1000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  enroll->add_option("--first-n", first_n, "Users to list (at most 1000)")->capture_default_str()->check(kRowCount);
   enroll->add_flag("--json", json, "Print one JSON object (every user)");
 
   auto* verifiers_cmd = cli.add_subcommand("verifiers", "List the stored verifiers");
@@ -271,7 +288,7 @@ int run(int argc, char** argv) {
   verify_cmd->add_option("url", url, "Test URL: {\"attempts\": [...]} (http(s)://, file:// or a path)")->required();
   verify_cmd->add_option("--verifier", verifier_name, "Stored verifier name")->required();
   verify_cmd->add_option("--user", claimed_user, "The claimed user's label")->required();
-  verify_cmd->add_option("--first-n", first_n, "Rows to print (at most 1000)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  verify_cmd->add_option("--first-n", first_n, "Rows to print (at most 1000)")->capture_default_str()->check(kRowCount);
   verify_cmd->add_flag("--json", json, "Print one JSON object (the first N rows)");
 
   // predict
@@ -281,8 +298,8 @@ int run(int argc, char** argv) {
   predict->add_option("--model", model_name, "Stored model name")->required();
   predict->add_option("--first-n", first_n, "Rows to print (at most 1000; --csv writes them all)")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  predict->add_option("--csv", csv_path, "Write every row to this CSV file");
+      ->check(kRowCount);
+  predict->add_option("--csv", csv_path, "Write every row to this CSV file")->check(kFileName);
   predict->add_flag("--json", json, "Print one JSON object (the first N rows)");
 
   // serve

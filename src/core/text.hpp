@@ -15,5 +15,7 @@ bool has_control(std::string_view text);
 // Safe to print on a terminal or in a one-line message: controls, bidirectional overrides and bytes that
 // are not UTF-8 are shown as \xNN or \u{NNNN}; longer than `max` characters ends in "...".
 std::string printable(std::string_view text, std::size_t max = std::string_view::npos);
+// ASCII letters in lower case, other bytes as they are (host names, schemes, header names).
+std::string lower(std::string_view text);
 
 }  // namespace ksauth

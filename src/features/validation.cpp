@@ -5,12 +5,16 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace ksauth::features {
 
 PhraseChoice choose_phrase(std::span<const TextCount> texts, const std::optional<std::string>& requested) {
   if (requested && *requested != "auto") {
     if (requested->empty()) throw Error(ErrorKind::invalid_input, "the phrase must not be empty");
+    if (has_control(*requested))
+      throw Error(ErrorKind::invalid_input,
+                  "the phrase contains a control character (got \"" + printable(*requested, 60) + "\")");
     return {*requested, PhraseSource::given};
   }
   if (!requested) {

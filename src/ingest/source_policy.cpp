@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "ingest/url.hpp"
 
 namespace ksauth::ingest {

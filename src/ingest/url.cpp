@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace ksauth::ingest {
 namespace {
@@ -25,13 +26,6 @@ int hex_value(char c) {
 }
 
 }  // namespace
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
 
 [[noreturn]] void fail_on(ErrorKind kind, const std::string& url, const std::string& reason) {
   throw Error(kind, url + ": " + reason);

@@ -43,7 +43,6 @@ UrlParts split_url(std::string_view url, std::size_t scheme_len);
 // Dot segments removed from hierarchical URLs and plain paths; opaque URLs as they are.
 std::string normalize(const std::string& url);
 std::string percent_decode(std::string_view s);
-std::string lower(std::string_view s);  // ASCII
 
 // An http(s) URL's host, port and request target. Error(invalid_input) naming the URL when it is malformed
 // (no host, a bad port, user names and passwords).

@@ -24,7 +24,7 @@ AdaBoost::AdaBoost(const Params& params) {
   const Params p = detail::resolve_params(kName,
                                           {{"n_estimators", kDefaultEstimators, 1, 5000, true},
                                            {"max_depth", kDefaultMaxDepth, 1, 32, true},
-                                           {"learning_rate", kDefaultLearningRate, 0, INFINITY, false, true}},
+                                           {"learning_rate", kDefaultLearningRate, 0, 1000, false, true}},
                                           params);
   n_estimators_ = static_cast<int>(p.at("n_estimators"));
   max_depth_ = static_cast<int>(p.at("max_depth"));

@@ -15,7 +15,8 @@ std::string AccessRule::refusal(const httplib::Request& req, Access access) cons
   const std::string& header = req.get_header_value("Authorization");
   if (header.empty())
     return "this server asks for its API token on this endpoint: send the header Authorization: Bearer TOKEN";
-  if (header.size() < kBearer.size() || header.compare(0, kBearer.size(), kBearer) != 0)
+  // The scheme's name is case-insensitive (RFC 7235); the token is not.
+  if (header.size() < kBearer.size() || lower(std::string_view(header).substr(0, kBearer.size())) != lower(kBearer))
     return "the Authorization header must be \"Bearer TOKEN\"";
   if (!same_token(std::string_view(header).substr(kBearer.size()), token_))
     return "the API token sent is not this server's";
@@ -37,12 +38,6 @@ namespace {
 std::string host_of(const std::string& value) {
   if (!value.empty() && value.front() == '[') return value.substr(0, value.find(']') + 1);
   return value.substr(0, value.find(':'));
-}
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
 }
 
 }  // namespace

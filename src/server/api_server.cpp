@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "server/access.hpp"
 #include "server/http_io.hpp"
 #include "server/routes.hpp"
@@ -82,6 +83,12 @@ ApiServer::ApiServer(ServerOptions options)
 
   // Before any route or file: requests a web page elsewhere makes a browser send are refused.
   http_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // httplib decodes %00 and the rest: a path with a control character names no file or route, and a NUL
+    // would cut the file name that is opened from the one whose type is sent ("index.html%00.js").
+    if (has_control(req.path)) {
+      send_error(res, 400, "the path contains a control character");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (const std::string why = browser_refusal(req, on_loopback_); !why.empty()) {
       send_error(res, 403, why);
       return httplib::Server::HandlerResponse::Handled;

@@ -104,6 +104,10 @@ TEST_F(Ksauth, TrainsComparesAndPredictsOnTheCmuChain) {
   EXPECT_EQ(rows.find(",invalid,"), std::string::npos);
   EXPECT_NE(predict.out.find("5,100 attempts, 5,100 scored"), std::string::npos) << predict.out;
   EXPECT_NE(predict.out.find("(5,090 more rows: all of them are in the CSV)"), std::string::npos) << predict.out;
+  const CommandResult empty_csv = ksauth({"predict", server_->url("cmu-dsl2009/chain/test_attempts.json"), "--model",
+                                          "a1", "--csv", ""});
+  EXPECT_EQ(empty_csv.exit_code, 2);
+  EXPECT_NE(empty_csv.err.find("expected a file name (got an empty one)"), std::string::npos) << empty_csv.err;
 
   const CommandResult again = ksauth({"train", train_url, "--model", "manhattan", "--name", "m1"});
   EXPECT_EQ(again.exit_code, 4);
@@ -129,6 +133,12 @@ TEST_F(Ksauth, AnalyzeReportsTheUnifyIdUserAndTheMissingNextPage) {
   const CommandResult too_many = ksauth({"analyze", url, "--first-n", "1001"});
   EXPECT_EQ(too_many.exit_code, 2);
   EXPECT_NE(too_many.err.find("at most 1000"), std::string::npos) << too_many.err;
+  for (const std::string bad : {"-1", "abc", "1e3"}) {
+    const CommandResult not_a_count = ksauth({"analyze", url, "--first-n", bad});
+    EXPECT_EQ(not_a_count.exit_code, 2);
+    EXPECT_NE(not_a_count.err.find("expected a whole number of rows, 0 or more (got '" + bad + "')"), std::string::npos)
+        << not_a_count.err;
+  }
 }
 
 TEST_F(Ksauth, PredictMarksSampleTestAttemptsThatDoNotSpellThePhraseInvalid) {

@@ -60,6 +60,14 @@ TEST(Validation, RefusesAnEmptyPhraseAndZeroMinimum) {
   const std::vector<Attempt> data = {spelled("a", "x")};
   EXPECT_THROW(validate(data, std::string(""), 1), Error);
   EXPECT_THROW(validate(data, std::string("x"), 0), Error);
+  // A control character (a NUL cut the messages that quote the phrase).
+  try {
+    validate(data, std::string("a\0b", 3), 1);
+    ADD_FAILURE() << "a phrase with a NUL was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::invalid_input);
+    EXPECT_STREQ(e.what(), "the phrase contains a control character (got \"a\\x00b\")");
+  }
 }
 
 }  // namespace ksauth::features

@@ -50,9 +50,11 @@ TEST(AdaBoost, RefusesBadParams) {
       {{{"n_estimators", 2.5}}, "'n_estimators' must be an integer in [1, 5000] (got 2.5)"},
       {{{"max_depth", 0}}, "'max_depth' must be an integer in [1, 32] (got 0)"},
       {{{"max_depth", 33}}, "'max_depth' must be an integer in [1, 32] (got 33)"},
-      {{{"learning_rate", 0}}, "'learning_rate' must be a finite number > 0 (got 0)"},
-      {{{"learning_rate", -1}}, "'learning_rate' must be a finite number > 0 (got -1)"},
-      {{{"learning_rate", INFINITY}}, "'learning_rate' must be a finite number > 0"},
+      {{{"learning_rate", 0}}, "'learning_rate' must be a number in (0, 1000] (got 0)"},
+      {{{"learning_rate", -1}}, "'learning_rate' must be a number in (0, 1000] (got -1)"},
+      {{{"learning_rate", INFINITY}}, "'learning_rate' must be a number in (0, 1000]"},
+      // A rate this large made the vote weights overflow to NaN in the middle of the fit.
+      {{{"learning_rate", 1e308}}, "'learning_rate' must be a number in (0, 1000] (got 1e+308)"},
       {{{"n_estimator", 10}},
        "unknown parameter 'n_estimator' (accepted: learning_rate, max_depth, n_estimators)"},
   };

@@ -112,6 +112,9 @@ TEST(ApiToken, ChangesNeedTheTokenReadsAndPredictionsDoNot) {
 
   const httplib::Headers auth{{"Authorization", std::string("Bearer ") + kToken}};
   EXPECT_EQ(client.Post(upload, auth, upload_body(), "application/json")->status, 200);
+  // The scheme's name is case-insensitive (RFC 7235); the token is not.
+  const httplib::Headers lower_case{{"Authorization", std::string("bearer ") + kToken}};
+  EXPECT_EQ(client.Post(upload, lower_case, upload_body(), "application/json")->status, 200);
   EXPECT_EQ(client.Get("/api/v1/datasets")->status, 200);  // reads are open
 
   // Every changing endpoint asks before doing anything (the same 401 whatever the body).
