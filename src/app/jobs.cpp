@@ -49,8 +49,8 @@ double job_percent(std::string_view step, std::size_t done, std::size_t total) {
   return 5;  // reading the store, storing
 }
 
-JobManager::JobManager(std::string db_path, std::size_t kept_ended_jobs)
-    : db_path_(std::move(db_path)), kept_ended_jobs_(kept_ended_jobs), worker_([this] { run(); }) {}
+JobManager::JobManager(std::string db_path, std::size_t kept_ended_jobs, std::function<void(const std::string&)> log)
+    : db_path_(std::move(db_path)), kept_ended_jobs_(kept_ended_jobs), log_(std::move(log)), worker_([this] { run(); }) {}
 
 JobManager::~JobManager() {
   {
@@ -202,10 +202,16 @@ void JobManager::execute(Job& job) {
     else result = enroll(store, std::get<EnrollRequest>(request), progress);
   } catch (const Error& e) {
     end = e.kind() == ErrorKind::cancelled ? JobState::cancelled : JobState::failed;
-    if (end == JobState::failed) error = e.what();
+    if (e.kind() == ErrorKind::unavailable) {
+      if (log_) log_("job " + job.snapshot.id + ": " + e.what());
+      error = kUnavailableMessage;
+    } else if (end == JobState::failed) {
+      error = e.what();
+    }
   } catch (const std::exception& e) {
     end = JobState::failed;
-    error = std::string("internal error: ") + e.what();
+    if (log_) log_("job " + job.snapshot.id + ": internal error: " + e.what());
+    error = "internal error (the server's log says more)";
   }
   std::lock_guard lock(mutex_);
   JobSnapshot& s = job.snapshot;

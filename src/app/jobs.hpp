@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,7 +50,10 @@ class JobManager {
   static constexpr std::size_t kDefaultKeptEndedJobs = 200;
 
   // Keeps at most `kept_ended_jobs` ended jobs (done, failed, cancelled), the newest.
-  explicit JobManager(std::string db_path, std::size_t kept_ended_jobs = kDefaultKeptEndedJobs);
+  // A job that fails on an internal error or a missing part (ErrorKind::unavailable) reports only that it did;
+  // the whole text, which may name this machine's files, goes to `log` (the server's stderr).
+  explicit JobManager(std::string db_path, std::size_t kept_ended_jobs = kDefaultKeptEndedJobs,
+                      std::function<void(const std::string&)> log = {});
   ~JobManager();  // cancels every job and joins the worker
   JobManager(const JobManager&) = delete;
   JobManager& operator=(const JobManager&) = delete;
@@ -78,6 +82,7 @@ class JobManager {
 
   std::string db_path_;
   std::size_t kept_ended_jobs_;
+  std::function<void(const std::string&)> log_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::map<std::size_t, std::unique_ptr<Job>> jobs_;  // by number

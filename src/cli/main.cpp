@@ -48,6 +48,7 @@ int exit_code(ErrorKind kind) {
     case ErrorKind::io: return 6;
     case ErrorKind::cancelled: return 130;
     case ErrorKind::forbidden: return 7;
+    case ErrorKind::unavailable: return 6;
   }
   return 1;
 }

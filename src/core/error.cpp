@@ -11,6 +11,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::io: return "i/o error";
     case ErrorKind::cancelled: return "cancelled";
     case ErrorKind::forbidden: return "forbidden";
+    case ErrorKind::unavailable: return "unavailable";
   }
   return "error";
 }

@@ -13,7 +13,12 @@ enum class ErrorKind {
   io,             // the network or the disk failed
   cancelled,      // the user asked to stop
   forbidden,      // refused by a rule: a source the policy does not allow, a request without its token
+  unavailable,    // this installation lacks a part the work needs (the libtorch plugin of the neural models)
 };
+
+// What a client is told of an Error(unavailable), whose own text names this machine's files.
+inline constexpr const char* kUnavailableMessage =
+    "this installation cannot do that: a part it needs is missing (the server's log says which)";
 
 class Error : public std::runtime_error {
  public:

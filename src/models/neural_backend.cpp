@@ -51,7 +51,7 @@ const Plugin& plugin() {
 
 const ksauth_neural_api& api() {
   const Plugin& p = plugin();
-  if (!p.api) throw Error(ErrorKind::io, p.why);
+  if (!p.api) throw Error(ErrorKind::unavailable, p.why);
   return *p.api;
 }
 

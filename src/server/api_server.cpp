@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <iostream>
+
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "server/access.hpp"
@@ -39,7 +41,8 @@ constexpr int kListenBacklog = 1024;
 
 ApiServer::ApiServer(ServerOptions options)
     : options_(std::move(options)),
-      jobs_(options_.db_path),
+      jobs_(options_.db_path, app::JobManager::kDefaultKeptEndedJobs,
+            [](const std::string& line) { std::cerr << "ksauth: " << line << "\n"; }),
       models_(options_.db_path),
       http_(options_.connections) {
   if (options_.web_dir.empty()) options_.web_dir = default_web_dir();

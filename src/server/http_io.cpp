@@ -40,6 +40,7 @@ int http_status(ErrorKind kind) {
     case ErrorKind::io: return 502;
     case ErrorKind::cancelled: return 409;
     case ErrorKind::forbidden: return 403;
+    case ErrorKind::unavailable: return 503;
   }
   return 500;
 }

@@ -33,6 +33,11 @@ Router::Handler Router::guarded(Handler handler, Access access) const {
     try {
       handler(req, res);
     } catch (const Error& e) {
+      if (e.kind() == ErrorKind::unavailable) {  // its text names this machine's files: for the log
+        std::cerr << "ksauth: " << req.method << " " << req.path << ": " << e.what() << "\n";
+        send_error(res, 503, kUnavailableMessage);
+        return;
+      }
       send_error(res, http_status(e.kind()), without_path(e.what(), db));
     } catch (const std::exception& e) {
       // Its text may hold paths or library internals: for the server's log, not for the client.

@@ -160,7 +160,7 @@ Verifier load_verifier(std::string_view bytes) {
     if (const std::string problem = content_problem(v); !problem.empty()) corrupt(problem);
   } catch (const Error& e) {
     // A damaged file is corrupt; a machine that cannot run the model (no libtorch plugin) is not.
-    if (e.kind() == ErrorKind::corrupt || e.kind() == ErrorKind::io) throw;
+    if (e.kind() == ErrorKind::corrupt || e.kind() == ErrorKind::io || e.kind() == ErrorKind::unavailable) throw;
     corrupt(e.what());
   }
   return v;

@@ -53,8 +53,9 @@ class Ksauth : public ::testing::Test {
     if (!server_) GTEST_FAIL() << testing::kNoData;
   }
 
-  static CommandResult ksauth(const std::vector<std::string>& args) {
-    std::string command = quoted(KSAUTH_BINARY) + " --db " + quoted(dir_->file("ksauth.db"));
+  // `env`: assignments put before the command ("NAME=value ").
+  static CommandResult ksauth(const std::vector<std::string>& args, const std::string& env = "") {
+    std::string command = env + quoted(KSAUTH_BINARY) + " --db " + quoted(dir_->file("ksauth.db"));
     for (const auto& a : args) command += " " + quoted(a);
     const std::string out = dir_->file("stdout"), err = dir_->file("stderr");
     const int status = std::system((command + " >" + quoted(out) + " 2>" + quoted(err)).c_str());
@@ -267,8 +268,23 @@ TEST_F(Ksauth, SourcePolicyOptionsAndTheServeToken) {
   EXPECT_EQ(weak.exit_code, 2);
   EXPECT_NE(weak.err.find("the API token must be at least 16 characters"), std::string::npos) << weak.err;
   const CommandResult no_file = ksauth({"serve", "--token-file", dir_->file("no-such-token")});
-  EXPECT_EQ(no_file.exit_code, 6);
-  EXPECT_NE(no_file.err.find("cannot read the token file"), std::string::npos) << no_file.err;
+  EXPECT_EQ(no_file.exit_code, 3);
+  EXPECT_NE(no_file.err.find("cannot read the token file " + dir_->file("no-such-token") + ": no such file"),
+            std::string::npos)
+      << no_file.err;
+}
+
+// Without the libtorch plugin the neural models cannot run: one line naming the plugin and what to do, exit 6.
+// (The server tells its clients only that a part is missing, 503, and writes this line to its log.)
+TEST_F(Ksauth, AMissingTorchPluginIsOneLineAndExit6) {
+  testing::TempDir data;
+  const std::string chain = testing::write_chain(data, {testing::synthetic_attempts("ann", 0, "hello", 10, true),
+                                                        testing::synthetic_attempts("bob", 1, "hello", 10, true)});
+  const CommandResult run = ksauth({"train", chain, "--model", "mlp", "--name", "n1", "--param", "epochs=1"},
+                                   "KSAUTH_TORCH_PLUGIN=/nonexistent/libx.so ");
+  EXPECT_EQ(run.exit_code, 6) << run.err;
+  EXPECT_NE(run.err.find("ksauth: cannot load the libtorch plugin /nonexistent/libx.so: "), std::string::npos) << run.err;
+  EXPECT_NE(run.err.find("(install libtorch-dev and rebuild, or set KSAUTH_TORCH_PLUGIN)"), std::string::npos) << run.err;
 }
 
 }  // namespace
