@@ -76,7 +76,8 @@ LoadedData store_new(store::Store& store, const std::string& source, ingest::Cha
     record.failure_reason = data.failure->reason;
   }
   progress.report("storing", 0, 1);
-  record.id = store.save_dataset(record, data.attempts);
+  // A refresh writes the data set again even when its content is the same: what repairs damaged stored rows.
+  record.id = store.save_dataset(record, data.attempts, options.refresh);
   if (auto stored = store.find_dataset(record.id)) record = *stored;
   return data;
 }

@@ -415,20 +415,24 @@ Store::~Store() {
   sqlite3_close_v2(db_);
 }
 
-std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const Attempt> attempts) {
+std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const Attempt> attempts, bool rewrite) {
   const Db db{db_, path_};
   Transaction t(db, Transaction::write);
+  std::optional<std::int64_t> existing;
   {
     Statement find(db, "SELECT id FROM datasets WHERE source = ? AND fingerprint = ?");
     find.bind(1, record.source).bind(2, record.fingerprint);
-    if (find.step()) return find.int64(0);  // already stored: nothing written (the transaction rolls back)
+    if (find.step()) existing = find.int64(0);
   }
+  if (existing && !rewrite) return *existing;  // already stored: nothing written (the transaction rolls back)
 
-  Statement insert(
-      db,
-      "INSERT INTO datasets (source, fingerprint, phrase, n_users, n_attempts, n_valid, fetched_at, n_pages, "
-      "failure_page, failure_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert.bind(1, record.source)
+  // Every column but the id and the checksums, which follow from the attempts below.
+  Statement write(db, existing ? "UPDATE datasets SET source = ?, fingerprint = ?, phrase = ?, n_users = ?, "
+                                 "n_attempts = ?, n_valid = ?, fetched_at = ?, n_pages = ?, failure_page = ?, "
+                                 "failure_reason = ? WHERE id = ?"
+                               : "INSERT INTO datasets (source, fingerprint, phrase, n_users, n_attempts, n_valid, "
+                                 "fetched_at, n_pages, failure_page, failure_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  write.bind(1, record.source)
       .bind(2, record.fingerprint)
       .bind(3, record.phrase)
       .bind(4, record.n_users)
@@ -438,8 +442,14 @@ std::int64_t Store::save_dataset(const DataSetRecord& record, std::span<const At
       .bind(8, record.n_pages)
       .bind(9, record.failure_page)
       .bind(10, record.failure_reason);
-  insert.run();
-  const std::int64_t id = sqlite3_last_insert_rowid(db_);
+  if (existing) write.bind(11, *existing);
+  write.run();
+  const std::int64_t id = existing ? *existing : sqlite3_last_insert_rowid(db_);
+  if (existing) {
+    Statement drop(db, "DELETE FROM attempts WHERE dataset_id = ?");
+    drop.bind(1, id);
+    drop.run();
+  }
 
   Statement row(db,
                 "INSERT INTO attempts (dataset_id, idx, user, events, session, repetition) VALUES (?, ?, ?, ?, ?, ?)");

@@ -50,7 +50,9 @@ class Store {
   Store& operator=(const Store&) = delete;
 
   // Returns the id of the data set with this source and fingerprint, inserting it (and its attempts) if new.
-  std::int64_t save_dataset(const DataSetRecord& record, std::span<const Attempt> attempts);
+  // With `rewrite`, a data set already there is written again under its id (its record and every attempt,
+  // as downloaded anew): what repairs one whose stored rows were damaged.
+  std::int64_t save_dataset(const DataSetRecord& record, std::span<const Attempt> attempts, bool rewrite = false);
   std::optional<DataSetRecord> find_dataset(std::int64_t id) const;
   std::optional<DataSetRecord> latest_dataset_for_source(const std::string& source) const;
   std::vector<DataSetRecord> list_datasets() const;

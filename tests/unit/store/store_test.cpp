@@ -675,6 +675,37 @@ TEST_F(StoreTest, CorruptEventsAreReported) {
   EXPECT_NE(message.find("attempt 1"), std::string::npos) << message;
 }
 
+// A data set written again (a refresh) keeps its id and repairs damaged rows: its record and every attempt are
+// the new ones, checksums included, and the models trained on it stay attached.
+TEST_F(StoreTest, RewritingADataSetRepairsItsDamagedRows) {
+  Store store(path());
+  const auto attempts = sample_attempts();
+  const auto id = store.save_dataset(sample_record(), attempts);
+  ModelRecord model;
+  model.name = "m";
+  model.type = "manhattan";
+  model.dataset_id = id;
+  model.blob = "blob";
+  store.save_model(model, false);
+  Raw(path()).exec("UPDATE attempts SET events = x'00' WHERE idx = 1");
+  Raw(path()).exec("UPDATE datasets SET n_valid = 99");
+  expect_error(ErrorKind::corrupt, [&] { store.load_attempts(id); });
+
+  // Without rewrite the damaged rows stay; with it they are the ones given.
+  EXPECT_EQ(store.save_dataset(sample_record(), attempts), id);
+  expect_error(ErrorKind::corrupt, [&] { store.load_attempts(id); });
+  DataSetRecord refreshed = sample_record();
+  refreshed.fetched_at = "2026-12-04T12:00:00";
+  EXPECT_EQ(store.save_dataset(refreshed, attempts, true), id);
+  EXPECT_EQ(store.load_attempts(id), attempts);
+  EXPECT_EQ(store.find_dataset(id)->n_valid, sample_record().n_valid);
+  EXPECT_EQ(store.find_dataset(id)->fetched_at, "2026-12-04T12:00:00");
+  EXPECT_EQ(store.list_datasets().size(), 1u);
+  EXPECT_EQ(store.get_model("m")->dataset_id, id);
+  EXPECT_EQ(Raw(path()).query("SELECT count(*) FROM attempts"), std::to_string(attempts.size()));
+  EXPECT_EQ(Raw(path()).query("PRAGMA integrity_check"), "ok");
+}
+
 TEST_F(StoreTest, DeletingADatasetCascadesToAttempts) {
   {
     Store store(path());
