@@ -7,13 +7,13 @@ function datasetsView(list) {
   }
   return scrollBox(table([
     { label: 'id', value: (d) => String(d.id), class: 'num' },
-    { label: 'source', value: (d) => el('span', { class: 'mono small text-break' }, d.source) },
+    { label: 'source', value: (d) => el('span', { class: 'mono small text-break d-inline-block', style: { minWidth: '16rem' } }, d.source) },
     { label: 'phrase', value: (d) => el('code', {}, d.phrase) },
     { label: 'users', value: (d) => int(d.n_users), class: 'num' },
     { label: 'attempts', value: (d) => int(d.n_attempts), class: 'num' },
     { label: 'valid', value: (d) => int(d.n_valid), class: 'num' },
     { label: 'pages', value: (d) => int(d.n_pages), class: 'num' },
-    { label: 'chain', value: (d) => (d.failure ? badge(`stopped at page ${d.failure.page}`, 'warning', { title: d.failure.reason }) : badge('complete', 'success')) },
+    { label: 'chain', value: (d) => (d.failure ? badge('stopped early', 'warning', { title: `stopped at page ${d.failure.page}: ${d.failure.reason}` }) : badge('complete', 'success')) },
     { label: 'fetched at', value: (d) => when(d.fetched_at), class: 'small text-nowrap' },
   ], list, { id: 'datasets-table' }), '20rem');
 }

@@ -96,6 +96,13 @@ export function jobTracker({ kind, alert, submit, onDone, failTitle, cancelledTe
   return {
     follow,
     following: () => jobId !== null && timer !== null,
+    // Hides the card of a job that has ended, so that it is not read as the outcome of a new submission
+    // that is refused before any job starts (a name in use, a bad parameter).
+    forget() {
+      if (timer !== null) return;
+      jobId = null;
+      $('#job-card').hidden = true;
+    },
     // A job of this kind still running (the page was reloaded): follow it again.
     async resume() {
       try {

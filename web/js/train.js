@@ -141,6 +141,7 @@ $('#train-type').addEventListener('change', showParams);
 $('#train-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clear($('#train-alert'));
+  tracker.forget();
   const body = readForm();
   if (!body) return;
   remember('ksauth.trainUrl', body.url);

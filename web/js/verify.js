@@ -66,6 +66,7 @@ $('#enroll-type').addEventListener('change', showParams);
 $('#enroll-form').addEventListener('submit', async (ev) => {
   ev.preventDefault();
   clear($('#enroll-alert'));
+  tracker.forget();
   const body = readEnrollForm();
   if (!body) return;
   remember('ksauth.trainUrl', body.url);
