@@ -251,7 +251,8 @@ HostCheck check_host(const SourcePolicy& policy, const std::string& host, int po
     for (const std::string& entry : policy.allowed_hosts)
       if (matches(parse_entry(entry), lower(host), port, *a)) return {true, {}};
     return {false,
-            with_hint(policy, "the host " + host + " (" + address + ") is not one of the allowed hosts")};
+            with_hint(policy, "the host " + host + " (" + address + ") at port " + std::to_string(port) +
+                                  " is not one of the allowed hosts")};
   }
   if (policy.allow_private_addresses) return {true, {}};
   if (const char* kind = special_kind(*a))

@@ -250,7 +250,9 @@ TEST_F(Ksauth, SourcePolicyOptionsAndTheServeToken) {
 
   const CommandResult other_host = ksauth({"--allow-hosts", "data.example.org,10.0.0.0/8", "analyze", page});
   EXPECT_EQ(other_host.exit_code, 7) << other_host.err;
-  EXPECT_NE(other_host.err.find("the host 127.0.0.1 (127.0.0.1) is not one of the allowed hosts"), std::string::npos)
+  EXPECT_NE(other_host.err.find("the host 127.0.0.1 (127.0.0.1) at port " + std::to_string(server_->port()) +
+                                " is not one of the allowed hosts"),
+            std::string::npos)
       << other_host.err;
   // After the command too, each use taking one list (the URL after it is still the URL).
   const CommandResult after = ksauth({"analyze", "--allow-hosts", "data.example.org", "--allow-hosts", "10.0.0.0/8", page});

@@ -458,7 +458,8 @@ TEST(BadNext, AbsoluteUrlToAnotherHost) {
   ASSERT_TRUE(refused.failure.has_value());
   EXPECT_EQ(refused.failure->page, elsewhere);
   EXPECT_TRUE(refused.failure->reason.starts_with("the host localhost (")) << refused.failure->reason;
-  EXPECT_TRUE(refused.failure->reason.ends_with(") is not one of the allowed hosts")) << refused.failure->reason;
+  EXPECT_TRUE(refused.failure->reason.ends_with(") at port " + std::to_string(other.port()) + " is not one of the allowed hosts"))
+      << refused.failure->reason;
 }
 
 }  // namespace

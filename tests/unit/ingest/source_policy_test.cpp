@@ -87,7 +87,7 @@ TEST(CheckHost, AllowListByNameSubdomainPortAndRange) {
   EXPECT_TRUE(allowed("x", 8081, "::ffff:127.0.0.1"));  // IPv4-mapped is the IPv4 address
   const HostCheck other = check_host(p, "example.com", 80, "93.184.216.34");
   EXPECT_FALSE(other.allowed);
-  EXPECT_EQ(other.reason, "the host example.com (93.184.216.34) is not one of the allowed hosts");
+  EXPECT_EQ(other.reason, "the host example.com (93.184.216.34) at port 80 is not one of the allowed hosts");
 }
 
 TEST(CheckPolicy, MalformedEntriesAndLimitsAreInvalidInput) {
@@ -163,7 +163,8 @@ TEST_F(PolicyFetch, LoopbackIsRefusedUnlessAllowed) {
   EXPECT_EQ(Fetcher(listed).fetch(url), R"({"hello": "world"})");
   EXPECT_EQ(Fetcher(listed).fetch(by_name), R"({"hello": "world"})");  // localhost is at 127.0.0.1
   EXPECT_EQ(failure(listed, other_->url("/page.json"), ErrorKind::forbidden),
-            other_->url("/page.json") + ": the host 127.0.0.1 (127.0.0.1) is not one of the allowed hosts");
+            other_->url("/page.json") + ": the host 127.0.0.1 (127.0.0.1) at port " + std::to_string(other_->port()) +
+                " is not one of the allowed hosts");
 
   SourcePolicy private_ok = untrusted_sources();
   private_ok.allow_private_addresses = true;
@@ -177,7 +178,8 @@ TEST_F(PolicyFetch, EveryRedirectIsCheckedLikeTheFirstUrl) {
   const std::string to_other = server_->url("/to-other");
   EXPECT_EQ(failure(listed, to_other, ErrorKind::forbidden),
             to_other + ": redirected to " + other_->url("/page.json") +
-                ": the host 127.0.0.1 (127.0.0.1) is not one of the allowed hosts");
+                ": the host 127.0.0.1 (127.0.0.1) at port " + std::to_string(other_->port()) +
+                " is not one of the allowed hosts");
   const std::string to_file = server_->url("/to-file");
   EXPECT_EQ(failure(SourcePolicy{}, to_file, ErrorKind::forbidden),
             to_file + ": redirected to file:///etc/passwd, which is not an http(s) URL");
