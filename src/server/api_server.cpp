@@ -80,6 +80,19 @@ ApiServer::ApiServer(ServerOptions options)
       send_error(res, refusal->status, refusal->message);
       return httplib::Server::HandlerResponse::Handled;
     }
+    if (res.status == 400) {  // httplib's: say which of its reasons it was, where it can be told
+      const std::string& m = req.method;
+      if ((m == "POST" || m == "PUT" || m == "PATCH") && !req.has_header("Content-Length") &&
+          !req.has_header("Transfer-Encoding")) {
+        send_error(res, 411, "a " + m + " must say its body's length (Content-Length), even for an empty body: curl -d ''");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (m != "GET" && m != "HEAD" && m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE" && m != "OPTIONS") {
+        res.set_header("Allow", "GET, POST, DELETE");
+        send_error(res, 405, "the method " + printable(m, 20) + " is not served (GET, POST, DELETE)");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     send_error(res, res.status, res.status == 404 ? "not found: " + req.path : status_text(res.status));
     return httplib::Server::HandlerResponse::Handled;
   }));

@@ -190,5 +190,15 @@ TEST_F(ConnectionLimitsTest, OneClientMayHoldOnlySoManyConnections) {
   expect_healthy();
 }
 
+// curl -X POST without -d sends no Content-Length: httplib answers 400; the answer says what is missing.
+TEST_F(ConnectionLimitsTest, APostWithoutALengthIsTold411) {
+  start({});
+  RawClient client(port_);
+  ASSERT_TRUE(client.send("POST /api/v1/jobs/1/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  const std::string answer = client.read_until_closed(5s);
+  EXPECT_EQ(status_line(answer), "HTTP/1.1 411 Length Required");
+  EXPECT_EQ(body_of(answer)["error"], "a POST must say its body's length (Content-Length), even for an empty body: curl -d ''");
+}
+
 }  // namespace
 }  // namespace ksauth::server

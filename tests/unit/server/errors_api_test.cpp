@@ -21,6 +21,13 @@ TEST_F(ApiTest, UnknownRoutesAre404AndOtherMethods405) {
   check(client_->Patch("/api/v1/jobs/1", "{}", "application/json"), 405);
   post("/api/v1/health", json::object(), 405);
   del("/api/v1/jobs/1", 405);
+  // Methods httplib itself turns away, and a POST without a length (curl -X POST with no -d).
+  httplib::Request trace;
+  trace.method = "TRACE";
+  trace.path = "/api/v1/models";
+  const auto traced = client_->send(trace);
+  EXPECT_EQ(check(traced, 405)["error"], "the method TRACE is not served (GET, POST, DELETE)");
+  EXPECT_EQ(traced->get_header_value("Allow"), "GET, POST, DELETE");
 }
 
 TEST_F(ApiTest, BadBodiesAndParametersAre400NamingWhatIsWrong) {
