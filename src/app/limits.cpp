@@ -19,10 +19,10 @@ void check_name(const std::string& name, const char* what) {
 
 }  // namespace
 
-void check_rows_shown(std::size_t n) {
+void check_rows_shown(std::size_t n, std::string_view more) {
   if (n > kMaxRowsShown)
     throw Error(ErrorKind::invalid_input, "at most " + std::to_string(kMaxRowsShown) + " rows can be shown (got " +
-                                              std::to_string(n) + "); the CSV export has every row");
+                                              std::to_string(n) + ")" + (more.empty() ? "" : "; " + std::string(more)));
 }
 
 void check_model_name(const std::string& name) { check_name(name, "model name"); }

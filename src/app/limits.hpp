@@ -2,13 +2,15 @@
 // Limits and checks on what users name and ask for, shared by every front end.
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace ksauth::app {
 
 inline constexpr std::size_t kMaxRowsShown = 1000;  // "display first N": the prototype's bound
 
 // Error(invalid_input) when n > kMaxRowsShown.
-void check_rows_shown(std::size_t n);
+// `more`, when given, says where every row can be had (the caller's: "--csv writes every row").
+void check_rows_shown(std::size_t n, std::string_view more = {});
 // A model name: 1-64 of letters, digits, '.', '_', '-', starting with a letter or digit. Error(invalid_input)
 // quoting the name.
 void check_model_name(const std::string& name);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace ksauth::app {
 namespace {
@@ -28,11 +29,21 @@ std::vector<ModelSummary> summarize_all(const store::Store& store, std::vector<s
   return out;
 }
 
-Error no_such_model(const std::string& name) {
-  return Error(ErrorKind::not_found, "no model named '" + name + "' (ksauth models lists them)");
+Error no_such_model(const store::Store& store, const std::string& name) {
+  return Error(ErrorKind::not_found,
+               "no model named '" + printable(name, 64) + "' (" + stored_names(store.list_models(), "models") + ")");
 }
 
 }  // namespace
+
+std::string stored_names(const std::vector<store::ModelRecord>& records, const std::string& what) {
+  if (records.empty()) return "no " + what + " stored yet";
+  constexpr std::size_t kShown = 10;
+  std::string names;
+  for (std::size_t i = 0; i < std::min(records.size(), kShown); ++i) names += (i ? ", " : "") + records[i].name;
+  if (records.size() > kShown) names += ", ... (" + std::to_string(records.size()) + " in all)";
+  return "stored " + what + ": " + names;
+}
 
 std::vector<ModelSummary> list_models(const store::Store& store) { return summarize_all(store, store.list_models()); }
 
@@ -42,23 +53,23 @@ std::vector<ModelSummary> models_on_dataset(const store::Store& store, std::int6
 
 ModelSummary get_model_summary(const store::Store& store, const std::string& name) {
   auto record = store.get_model(name);
-  if (!record) throw no_such_model(name);
+  if (!record) throw no_such_model(store, name);
   return summarize(store, std::move(*record));
 }
 
 void delete_model(store::Store& store, const std::string& name) {
-  if (!store.delete_model(name)) throw no_such_model(name);
+  if (!store.delete_model(name)) throw no_such_model(store, name);
 }
 
 std::string model_file_bytes(const store::Store& store, const std::string& name) {
   auto record = store.get_model(name);
-  if (!record) throw no_such_model(name);
+  if (!record) throw no_such_model(store, name);
   return std::move(record->blob);
 }
 
 models::TrainedModel open_model(const store::Store& store, const std::string& name) {
   auto record = store.get_model(name);
-  if (!record) throw no_such_model(name);
+  if (!record) throw no_such_model(store, name);
   try {
     return models::load_model(record->blob);
   } catch (const Error& e) {

@@ -10,6 +10,9 @@
 
 namespace ksauth::app {
 
+// What a "no such name" message adds: "stored models: a1, m1" (the first ten), or "no models stored yet".
+std::string stored_names(const std::vector<store::ModelRecord>& records, const std::string& what);
+
 struct ModelSummary {
   store::ModelRecord record;  // without the blob
   Params params;

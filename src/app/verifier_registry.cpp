@@ -3,13 +3,16 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "app/model_registry.hpp"
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace ksauth::app {
 namespace {
 
-Error no_such_verifier(const std::string& name) {
-  return Error(ErrorKind::not_found, "no verifier named '" + name + "' (ksauth verifiers lists them)");
+Error no_such_verifier(const store::Store& store, const std::string& name) {
+  return Error(ErrorKind::not_found, "no verifier named '" + printable(name, 64) + "' (" +
+                                         stored_names(store.list_verifiers(), "verifiers") + ")");
 }
 
 // Rates are in [0,1] and thresholds finite; anything else in the database was changed behind our back.
@@ -111,17 +114,17 @@ std::vector<VerifierSummary> list_verifiers(const store::Store& store) {
 
 VerifierSummary get_verifier_summary(const store::Store& store, const std::string& name) {
   auto record = store.get_verifier(name);
-  if (!record) throw no_such_verifier(name);
+  if (!record) throw no_such_verifier(store, name);
   return summarize(store, std::move(*record));
 }
 
 void delete_verifier(store::Store& store, const std::string& name) {
-  if (!store.delete_verifier(name)) throw no_such_verifier(name);
+  if (!store.delete_verifier(name)) throw no_such_verifier(store, name);
 }
 
 verify::Verifier open_verifier(const store::Store& store, const std::string& name) {
   auto record = store.get_verifier(name);
-  if (!record) throw no_such_verifier(name);
+  if (!record) throw no_such_verifier(store, name);
   try {
     return verify::load_verifier(record->blob);
   } catch (const Error& e) {

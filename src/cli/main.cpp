@@ -417,7 +417,7 @@ int run(int argc, char** argv) {
     terminal.clear();
     std::cout << (json ? app::dump_json(app::to_json(report, first_n), 2) + "\n" : verify_text(report, first_n));
   } else if (*predict) {
-    app::check_rows_shown(first_n);
+    app::check_rows_shown(first_n, "--csv writes every row");
     const app::PredictReport report = app::predict(store, url, model_name, global.sources(), terminal.progress());
     terminal.clear();
     if (!csv_path.empty()) write_output_file(csv_path, app::predictions_csv(report), global.db);

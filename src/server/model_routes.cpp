@@ -64,7 +64,7 @@ void add_model_routes(Router& router, const Context& ctx) {
   router.post(base + "/([^/]+)/predict", [db, sources, &models](const httplib::Request& req, httplib::Response& res) {
     const std::string name = name_segment(req);
     const std::size_t first_n = size_param(req, "first_n", app::kMaxRowsShown);
-    app::check_rows_shown(first_n);
+    app::check_rows_shown(first_n, "predict.csv answers every row");
     send_json(res, app::to_json(predictions(db, sources, models, req, name), first_n));
   }, Access::prediction);
 

@@ -273,13 +273,22 @@ TEST_F(AppTest, PredictMarksInvalidAttemptsAndNamesTheTypist) {
   EXPECT_NE(csv.find("\n0,ok,cat,"), std::string::npos) << csv;
 }
 
+// The message names the stored models (whichever interface asked), or says there is none yet.
 TEST_F(AppTest, PredictWithAnUnknownModelSaysSo) {
-  try {
-    predict(store_, url_, "nope", {});
-    FAIL() << "expected an error";
-  } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::not_found);
-  }
+  const auto message_of = [&](const std::string& name) {
+    try {
+      predict(store_, url_, name, {});
+      ADD_FAILURE() << "expected an error";
+    } catch (const Error& e) {
+      EXPECT_EQ(e.kind(), ErrorKind::not_found);
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(message_of("nope"), "no model named 'nope' (no models stored yet)");
+  train(store_, request("manhattan", "m1"));
+  train(store_, request("manhattan", "m2"));
+  EXPECT_EQ(message_of("nope\n"), "no model named 'nope\\x0A' (stored models: m1, m2)");
 }
 
 TEST(Csv, QuotesSpecialCharactersAndDefusesFormulas) {
