@@ -40,7 +40,7 @@ struct TrainReport {
   std::vector<std::vector<std::size_t>> confusion;
   double fit_seconds = 0;
   std::string fit_summary;  // the model's own line on the fit ("" when it has none)
-  std::vector<ModelSummary> comparison;  // every stored model on this data set, the new one included
+  std::vector<ModelSummary> comparison;  // every stored model on this data (any source of it), the new one included
 };
 
 TrainReport train(store::Store& store, const TrainRequest& request, const Progress& progress = {});

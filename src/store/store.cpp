@@ -592,7 +592,12 @@ std::optional<std::string> record_stamp(const Db& db, const Shelf& shelf, const 
 }
 
 std::vector<ModelRecord> list_records(const Db& db, const Shelf& shelf, std::optional<std::int64_t> dataset_id) {
-  Statement s(db, columns_of(shelf) + (dataset_id ? "WHERE dataset_id = ? " : "") +
+  // A data set's models include those of every data set of the same content (its fingerprint) under another
+  // source: the same pages loaded from a file and over HTTP are the same data.
+  Statement s(db, columns_of(shelf) +
+                      (dataset_id ? "WHERE dataset_id IN (SELECT id FROM datasets WHERE fingerprint = "
+                                    "(SELECT fingerprint FROM datasets WHERE id = ?)) "
+                                  : "") +
                       "ORDER BY rowid");  // rowid grows with each insert
   if (dataset_id) s.bind(1, *dataset_id);
   std::vector<ModelRecord> out;

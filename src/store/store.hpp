@@ -65,6 +65,7 @@ class Store {
   // and size): a model opened before can be kept while its stamp stays the same. nullopt: no such model.
   std::optional<std::string> model_stamp(const std::string& name) const;
   std::vector<ModelRecord> list_models() const;                          // without blobs, oldest first
+  // The models trained on this data set or on another of the same content (fingerprint), oldest first.
   std::vector<ModelRecord> models_for_dataset(std::int64_t dataset_id) const;
   bool delete_model(const std::string& name);
 

@@ -335,6 +335,14 @@ TEST_F(StoreTest, ModelsForDatasetFilters) {
   ASSERT_EQ(for_b.size(), 1u);
   EXPECT_EQ(for_b[0].name, "b1");
   EXPECT_TRUE(store.models_for_dataset(b + 100).empty());
+  // The same content from another source is the same data: its models are compared with a's.
+  const auto c = store.save_dataset(sample_record("http://example.org/s", "1"), sample_attempts());
+  store.save_model(sample_model("c1", c), false);
+  const auto for_c = store.models_for_dataset(c);
+  ASSERT_EQ(for_c.size(), 3u);
+  EXPECT_EQ(for_c[2].name, "c1");
+  EXPECT_EQ(store.models_for_dataset(a).size(), 3u);
+  EXPECT_EQ(store.models_for_dataset(b).size(), 1u);
 }
 
 TEST_F(StoreTest, BlobBytesSurvive) {
