@@ -220,6 +220,7 @@ void JobManager::execute(Job& job) {
   s.step = to_string(end);
   if (end == JobState::done) {
     s.percent = 100;
+    s.done = s.total;  // the last step's count, whole (it was last reported as it started)
     s.result = std::move(result);
   }
   forget_old_ended_jobs();

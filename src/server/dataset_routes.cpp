@@ -109,7 +109,7 @@ void add_dataset_routes(Router& router, const Context& ctx) {
     const app::Rhythm r = app::rhythm(store, id, user, options);
     send_json(res, {{"positions", r.positions},
                     {"user", r.user ? json(*r.user) : json(nullptr)},
-                    {"user_attempts", r.user_attempts},
+                    {"user_attempts", r.user ? json(r.user_attempts) : json(nullptr)},
                     {"population_attempts", r.population_attempts},
                     {"user_mean", vector_json(r.user_mean, r.user.has_value())},
                     {"user_std", vector_json(r.user_std, r.user.has_value())},

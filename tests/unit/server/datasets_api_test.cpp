@@ -141,6 +141,8 @@ TEST_F(DatasetsApiTest, RhythmOfAUserAgainstEveryone) {
   const json everyone = get(base);
   EXPECT_TRUE(everyone["user"].is_null());
   EXPECT_TRUE(everyone["user_mean"].is_null());
+  EXPECT_TRUE(everyone["user_attempts"].is_null());
+  EXPECT_TRUE(everyone["user_std"].is_null());
   get(base + "?user=zed", 404);
   get(base + "?user=bob&phrase=xyz", 400);  // nobody typed xyz
 }
