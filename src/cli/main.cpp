@@ -144,6 +144,34 @@ const CLI::Validator kFileName(
     [](std::string& value) { return value.empty() ? std::string("expected a file name (got an empty one)") : std::string(); },
     "FILE");
 
+// CLI11's message, made to name what the user mistyped: a command that does not exist (CLI11 says only that
+// one is required), or an option the command does not have, with where to look.
+std::string parse_error_text(CLI::App& cli, const CLI::ParseError& e, int argc, char** argv) {
+  const auto commands = cli.get_subcommands([](const CLI::App*) { return true; });
+  std::vector<CLI::App*> parsed = cli.get_subcommands();
+  if (parsed.empty()) {
+    for (int i = 1; i < argc; ++i) {
+      const std::string word = argv[i];
+      if (word.empty() || word[0] == '-') continue;
+      const std::string before = argv[i - 1];
+      const CLI::Option* option = before.starts_with("-") ? cli.get_option_no_throw(before) : nullptr;
+      if (option && option->get_type_size() > 0 && before.find('=') == std::string::npos) continue;  // its value
+      std::string names;
+      for (const CLI::App* c : commands) names += (names.empty() ? "" : ", ") + c->get_name();
+      return "unknown command '" + printable(word, 40) + "' (commands: " + names + ")";
+    }
+    return std::string(e.what()) + " (ksauth --help lists the commands and options)";
+  }
+  const std::string command = parsed.front()->get_name();
+  std::vector<std::string> extras = parsed.front()->remaining();
+  if (extras.empty()) extras = cli.remaining();
+  for (const std::string& extra : extras)
+    if (extra.starts_with("-"))
+      return "ksauth " + command + " has no option " + printable(extra, 40) + " (ksauth " + command +
+             " --help lists its options)";
+  return std::string(e.what()) + " (ksauth " + command + " --help lists its options)";
+}
+
 // The API token of `serve`: the first line of --token-file, else $KSAUTH_API_TOKEN, else none. Not an option
 // value itself, which every user of the machine could read in the process list.
 std::string api_token(const std::string& token_file) {
@@ -338,7 +366,7 @@ int run(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    throw Error(ErrorKind::invalid_input, std::string(e.what()) + " (ksauth --help lists the commands and options)");
+    throw Error(ErrorKind::invalid_input, parse_error_text(cli, e, argc, argv));
   }
 
   if (*serve) {

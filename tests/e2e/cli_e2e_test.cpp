@@ -238,6 +238,16 @@ TEST_F(Ksauth, ErrorsAreOneClearLineAndAnExitCode) {
   const CommandResult bad_param = ksauth({"train", "x.json", "--model", "adaboost", "--name", "x", "--param", "n_estimators=many"});
   EXPECT_EQ(bad_param.exit_code, 2);
   EXPECT_NE(bad_param.err.find("n_estimators"), std::string::npos) << bad_param.err;
+
+  // A mistyped command or option is named, with where to look.
+  const CommandResult typo = ksauth({"trian", "x.json"});
+  EXPECT_EQ(typo.exit_code, 2);
+  EXPECT_NE(typo.err.find("unknown command 'trian' (commands: analyze, train, "), std::string::npos) << typo.err;
+  const CommandResult params = ksauth({"train", "x.json", "--model", "adaboost", "--name", "x", "--params", "n_estimators=9"});
+  EXPECT_EQ(params.exit_code, 2);
+  EXPECT_NE(params.err.find("ksauth train has no option --params (ksauth train --help lists its options)"),
+            std::string::npos)
+      << params.err;
 }
 
 // The source limits and allow-list are global options; serve refuses to listen beyond loopback without a token.
