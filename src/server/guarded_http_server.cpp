@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+
+#include <nlohmann/json.hpp>
 
 namespace ksauth::server {
 namespace {
@@ -17,10 +20,37 @@ using Clock = std::chrono::steady_clock;
 
 thread_local std::optional<StreamRefusal> current_refusal;
 
-// After a request this large, freed memory is handed back to the system: each request thread allocates from
-// one of glibc's arenas, which keep what they once held, and a few large bodies on many threads otherwise
-// left the server holding gigabytes.
+// After a request this large or this long, freed memory is handed back to the system (trim_when_asked): a few
+// large bodies, or predictions over large test files, on many threads otherwise left the server holding
+// gigabytes.
 constexpr std::size_t kTrimAfterBytes = std::size_t{4} << 20;
+constexpr auto kTrimAfterTime = std::chrono::milliseconds(100);
+
+// Answers after which a connection is closed: its request was malformed or cut off, so what follows it on the
+// connection cannot be trusted to be the next request.
+bool ends_connection(int status) {
+  return status == 400 || status == 408 || status == 411 || status == 413 || status == 414 || status == 431;
+}
+
+const char* reason_phrase(int status) {
+  switch (status) {
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Bad Request";
+  }
+}
+
+// An answer written straight to the socket, where httplib writes none (a refused connection, a request line
+// that never ended).
+void send_raw(socket_t sock, int status, const std::string& message) {
+  const std::string body = nlohmann::json({{"error", message}}).dump();
+  const std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+                             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                             "\r\nConnection: close\r\n\r\n" + body;
+  (void)::send(sock, answer.data(), answer.size(), MSG_NOSIGNAL);
+}
 
 bool is_loopback_address(const std::string& address) {
   return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
@@ -65,16 +95,19 @@ std::chrono::milliseconds to_ms(time_t sec, time_t usec) { return std::chrono::m
 class GuardedStream : public httplib::Stream {
  public:
   GuardedStream(socket_t sock, const ConnectionLimits& limits, std::chrono::milliseconds read_timeout,
-                std::chrono::milliseconds write_timeout)
-      : sock_(sock), limits_(limits), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+                std::chrono::milliseconds write_timeout, std::function<bool()> running)
+      : sock_(sock),
+        limits_(limits),
+        read_timeout_(read_timeout),
+        write_timeout_(write_timeout),
+        running_(std::move(running)) {}
 
   // Waits for the next request of a kept-alive connection: false after `idle` without one, when the server
   // stops (`running` turns false), or when the connection ends.
-  template <typename Running>
-  bool wait_for_request(std::chrono::milliseconds idle, const Running& running) {
+  bool wait_for_request(std::chrono::milliseconds idle) {
     if (begin_ < end_) return true;
     const auto until = Clock::now() + idle;
-    while (running()) {
+    while (running_()) {
       const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
       if (left.count() <= 0) return false;
       const int rc = wait_for(sock_, POLLIN, std::min(left, std::chrono::milliseconds(100)));
@@ -90,10 +123,12 @@ class GuardedStream : public httplib::Stream {
     body_bytes_ = 0;
     headers_done_ = false;
     header_end_match_ = 0;
+    status_ = 0;
     current_refusal.reset();
   }
   bool refused() const { return current_refusal.has_value(); }
   std::size_t request_bytes() const { return request_bytes_; }
+  int status() const { return status_; }  // of the answer written to the request, 0 before one
 
   bool is_readable() const override { return begin_ < end_ || wait_for(sock_, POLLIN, read_timeout_) > 0; }
   bool is_writable() const override { return wait_for(sock_, POLLOUT, write_timeout_) > 0; }
@@ -109,6 +144,10 @@ class GuardedStream : public httplib::Stream {
   }
 
   ssize_t write(const char* ptr, size_t size) override {
+    // httplib writes an answer's status line and headers in one piece: the first one of the request is read.
+    const std::string_view bytes(ptr, size);
+    if (status_ == 0 && bytes.starts_with("HTTP/1.1 ") && bytes.size() >= 12)
+      status_ = std::atoi(std::string(bytes.substr(9, 3)).c_str());
     if (!is_writable()) return -1;
     for (;;) {
       const ssize_t n = ::send(sock_, ptr, size, MSG_NOSIGNAL);
@@ -146,9 +185,9 @@ class GuardedStream : public httplib::Stream {
                                   : "the request's headers took longer than " + seconds_text(limits_.headers_time));
         return false;
       }
-      if (now >= read_until) return false;
+      if (now >= read_until || !running_()) return false;  // httplib's read timeout; the server stopping
       const auto wait = std::chrono::ceil<std::chrono::milliseconds>(std::min(until, read_until) - now);
-      const int rc = wait_for(sock_, POLLIN, wait);
+      const int rc = wait_for(sock_, POLLIN, std::min(wait, std::chrono::milliseconds(100)));
       if (rc < 0) return false;
       if (rc > 0) break;
     }
@@ -174,6 +213,11 @@ class GuardedStream : public httplib::Stream {
       body_bytes_ += n;
       return true;
     }
+    if (request_bytes_ > limits_.max_header_bytes) {  // before httplib keeps them: each line costs it ~24x
+      refuse(431, "the request's line and headers are larger than " + std::to_string(limits_.max_header_bytes >> 10) +
+                      " KiB");
+      return false;
+    }
     for (std::size_t i = 0; i < n; ++i) {
       const char c = data[i];
       if (c == '\r') {
@@ -196,6 +240,8 @@ class GuardedStream : public httplib::Stream {
   socket_t sock_;
   const ConnectionLimits& limits_;
   std::chrono::milliseconds read_timeout_, write_timeout_;
+  std::function<bool()> running_;
+  int status_ = 0;
   char buffer_[16 << 10];
   std::size_t begin_ = 0, end_ = 0;  // the unread bytes of buffer_
 
@@ -207,7 +253,25 @@ class GuardedStream : public httplib::Stream {
 
 }  // namespace
 
-GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits) : limits_(limits) {}
+GuardedHttpServer::GuardedHttpServer(ConnectionLimits limits)
+    : limits_(limits), trimmer_([this] { trim_when_asked(); }) {}
+
+GuardedHttpServer::~GuardedHttpServer() {
+  {
+    std::lock_guard lock(trim_mutex_);
+    stopping_ = true;
+  }
+  trim_wake_.notify_all();
+  trimmer_.join();
+}
+
+void GuardedHttpServer::trim_when_asked() {
+  std::unique_lock lock(trim_mutex_);
+  while (!stopping_) {
+    trim_wake_.wait_for(lock, std::chrono::seconds(1));
+    if (trim_wanted_.exchange(false)) ::malloc_trim(0);
+  }
+}
 
 std::optional<StreamRefusal> GuardedHttpServer::refusal() { return current_refusal; }
 
@@ -226,21 +290,22 @@ bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
   }
   bool ret = false;
   if (!admitted) {
-    static const std::string body = R"({"error": "too many connections from this address at once"})";
-    const std::string answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-    (void)::send(sock, answer.data(), answer.size(), MSG_NOSIGNAL);
+    send_raw(sock, 503, "too many connections from this address at once");
   } else {
-    GuardedStream stream(sock, limits_, to_ms(read_timeout_sec_, read_timeout_usec_),
-                         to_ms(write_timeout_sec_, write_timeout_usec_));
     const auto running = [this] { return svr_sock_ != INVALID_SOCKET; };
+    GuardedStream stream(sock, limits_, to_ms(read_timeout_sec_, read_timeout_usec_),
+                         to_ms(write_timeout_sec_, write_timeout_usec_), running);
     for (std::size_t count = keep_alive_max_count_; count > 0 && running(); --count) {
-      if (!stream.wait_for_request(std::chrono::seconds(keep_alive_timeout_sec_), running)) break;
+      if (!stream.wait_for_request(std::chrono::seconds(keep_alive_timeout_sec_))) break;
       stream.begin_request();
+      const auto started = Clock::now();
       bool connection_closed = false;
       ret = process_request(stream, count == 1, connection_closed, nullptr);
-      if (stream.request_bytes() > kTrimAfterBytes) ::malloc_trim(0);
-      if (!ret || connection_closed || stream.refused()) break;
+      if (stream.request_bytes() > kTrimAfterBytes || Clock::now() - started > kTrimAfterTime) trim_wanted_ = true;
+      // A request cut off before httplib could answer (its request line never ended): answered here.
+      if (const auto refusal = GuardedHttpServer::refusal(); refusal && stream.status() == 0)
+        send_raw(sock, refusal->status, refusal->message);
+      if (!ret || connection_closed || stream.refused() || ends_connection(stream.status())) break;
     }
     current_refusal.reset();
   }

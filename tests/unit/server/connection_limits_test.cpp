@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -188,6 +189,93 @@ TEST_F(ConnectionLimitsTest, OneClientMayHoldOnlySoManyConnections) {
   held.clear();
   std::this_thread::sleep_for(300ms);
   expect_healthy();
+}
+
+// Headers are capped before httplib keeps them (each 5-byte line cost it ~24 times that): 431, closed.
+TEST_F(ConnectionLimitsTest, HeadersPastTheirLimitAre431) {
+  start({});
+  RawClient client(port_);
+  std::string request = "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  while (request.size() < (100u << 10)) request += "a:b\r\n";
+  client.send(request + "\r\n");
+  const std::string answer = client.read_until_closed(5s);
+  EXPECT_EQ(status_line(answer), "HTTP/1.1 431 Request Header Fields Too Large");
+  EXPECT_EQ(body_of(answer)["error"], "the request's line and headers are larger than 64 KiB");
+  EXPECT_TRUE(client.closed());
+}
+
+// A request line that never ends gets its 408 too (httplib writes no answer then: the stream does).
+TEST_F(ConnectionLimitsTest, ARequestLineThatTricklesInIs408) {
+  ConnectionLimits limits;
+  limits.headers_time = 1000ms;
+  start(limits);
+  RawClient slow(port_);
+  std::thread trickle([&] {
+    for (const char c : std::string("GET /api/v1/health-and-more-and-more HTTP/1.1"))
+      if (!slow.send(std::string(1, c))) break;
+      else std::this_thread::sleep_for(150ms);
+  });
+  const std::string answer = slow.read_until_closed(6s);
+  trickle.join();
+  EXPECT_EQ(status_line(answer), "HTTP/1.1 408 Request Timeout");
+  EXPECT_EQ(body_of(answer)["error"], "the request's headers took longer than 1 s");
+}
+
+// After an answer that says the request was malformed or cut off, the connection is closed: the bytes after it
+// (here a request hidden in a body declared too large) are never served as a request.
+TEST_F(ConnectionLimitsTest, NothingIsServedAfterAMalformedRequest) {
+  ConnectionLimits limits;
+  limits.max_request_bytes = 1 << 20;
+  limits.body_grace = 500ms;
+  start(limits);
+  for (const std::string first : {
+           "POST /api/v1/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000000\r\n\r\n",
+           "POST /api/v1/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2\r\nContent-Length: 40\r\n\r\n{}",
+           "GET /api/v1/health HTTP/9.9 extra\r\n\r\n"}) {
+    RawClient client(port_);
+    client.send(first + "GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    const std::string answer = client.read_until_closed(5s);
+    EXPECT_TRUE(client.closed()) << first;
+    EXPECT_EQ(answer.find("HTTP/1.1 2"), std::string::npos) << first << " -> " << answer;
+    EXPECT_EQ(answer.find("HTTP/1.1", 1), std::string::npos) << "more than one answer: " << answer;
+  }
+}
+
+// Ranges are not served (httplib built every range asked for in memory): the whole answer, 200.
+TEST_F(ConnectionLimitsTest, RangesAreIgnored) {
+  start({});
+  httplib::Client client("127.0.0.1", port_);
+  std::string many = "bytes=0-5";
+  for (int i = 0; i < 2000; ++i) many += ",0-";
+  for (const std::string& range : {std::string("bytes=0-5"), many}) {
+    const auto r = client.Get("/api/v1/health", {{"Range", range}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(nlohmann::json::parse(r->body, nullptr, false)["status"], "ok") << r->body.substr(0, 80);
+  }
+}
+
+// Stopping the server does not wait for a body that arrives slowly but within the allowed pace.
+TEST_F(ConnectionLimitsTest, StoppingDoesNotWaitForASlowBody) {
+  ConnectionLimits limits;
+  limits.body_bytes_per_second = 1024;
+  start(limits);
+  RawClient slow(port_);
+  ASSERT_TRUE(slow.send("POST /api/v1/datasets HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        "Content-Length: 1000000\r\n\r\n{"));
+  std::atomic<bool> sending{true};
+  std::thread pace([&] {
+    while (sending && slow.send(std::string(2048, ' '))) std::this_thread::sleep_for(200ms);
+  });
+  std::this_thread::sleep_for(500ms);
+  const auto stopping = Clock::now();
+  server_->stop();
+  thread_.join();
+  server_.reset();
+  const double seconds = std::chrono::duration<double>(Clock::now() - stopping).count();
+  sending = false;
+  pace.join();
+  EXPECT_LT(seconds, 4.0);  // the body alone would take 100 s
 }
 
 // curl -X POST without -d sends no Content-Length: httplib answers 400; the answer says what is missing.
