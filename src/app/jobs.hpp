@@ -10,8 +10,8 @@
 #include <deque>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -31,6 +31,12 @@ class Error : public std::runtime_error {
 
 const char* to_string(ErrorKind kind);
 
+// Whether a file loader passes an Error on as it is rather than as the file's damage: already corrupt, or a
+// failure of this machine (io; unavailable: no libtorch plugin), not of the file.
+inline bool passes_through_loading(ErrorKind kind) {
+  return kind == ErrorKind::corrupt || kind == ErrorKind::io || kind == ErrorKind::unavailable;
+}
+
 // Inside a catch block, for stored data that cannot be read back: throws Error(corrupt, "THING: WHY (detail)").
 // The detail is an Error's message; another exception's (a library's, which may quote the damaged bytes) is
 // not shown.

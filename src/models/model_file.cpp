@@ -95,8 +95,7 @@ TrainedModel load_model(std::string_view bytes) {
         !problem.empty())
       corrupt("model file: " + problem);
   } catch (const Error& e) {
-    // A damaged file is corrupt; a machine that cannot run the model (no libtorch plugin) is not.
-    if (e.kind() == ErrorKind::corrupt || e.kind() == ErrorKind::io || e.kind() == ErrorKind::unavailable) throw;
+    if (passes_through_loading(e.kind())) throw;
     corrupt(std::string("model file: ") + e.what());
   }
   return model;

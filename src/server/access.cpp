@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 
 #include "core/text.hpp"
@@ -64,7 +65,9 @@ bool is_loopback_host(const std::string& host) {
       host.size() > 2 && host.front() == '[' && host.back() == ']' ? host.substr(1, host.size() - 2) : host;
   if (::inet_pton(AF_INET6, bare.c_str(), bytes.data()) == 1) {
     static constexpr std::array<unsigned char, 16> kLoopback{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    return bytes == kLoopback;
+    static constexpr std::array<unsigned char, 12> kMappedV4{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const bool mapped = std::equal(kMappedV4.begin(), kMappedV4.end(), bytes.begin());
+    return bytes == kLoopback || (mapped && bytes[12] == 127);
   }
   return false;
 }

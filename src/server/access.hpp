@@ -29,7 +29,8 @@ class AccessRule {
 // byte that differs, which would tell an attacker how much of a guess is right).
 bool same_token(std::string_view given, std::string_view expected);
 
-// Whether `host` (a name or address to listen on) is this machine only: localhost, 127.0.0.0/8, ::1.
+// Whether `host` (a name or address to listen on, or a client's address) is this machine only: localhost,
+// 127.0.0.0/8, ::1, and 127.0.0.0/8 mapped into IPv6 (how a server on "::" sees a client on 127.0.0.1).
 bool is_loopback_host(const std::string& host);
 
 // "" when `req` may be served, else why not (for a 403): a web page elsewhere must not use a browser to reach

@@ -25,8 +25,7 @@ struct ServerOptions {
   // verifications when token_for_predictions). Empty: none asked, which bind() allows on loopback only.
   std::string api_token;
   bool token_for_predictions = false;
-  // What one request and one client may take of the server (server/guarded_http_server.hpp); the request size
-  // follows kMaxBodyBytes (server/http_io.hpp).
+  // What one request and one client may take of the server (server/guarded_http_server.hpp).
   ConnectionLimits connections;
 };
 

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "server/access.hpp"
+
 namespace ksauth::server {
 namespace {
 
@@ -50,10 +52,6 @@ void send_raw(socket_t sock, int status, const std::string& message) {
                              "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                              "\r\nConnection: close\r\n\r\n" + body;
   (void)::send(sock, answer.data(), answer.size(), MSG_NOSIGNAL);
-}
-
-bool is_loopback_address(const std::string& address) {
-  return address.starts_with("127.") || address == "::1" || address.starts_with("::ffff:127.");
 }
 
 std::string address_of(socket_t sock, bool peer, int* port = nullptr) {
@@ -277,7 +275,7 @@ std::optional<StreamRefusal> GuardedHttpServer::refusal() { return current_refus
 
 bool GuardedHttpServer::process_and_close_socket(socket_t sock) {
   const std::string client = address_of(sock, true);
-  const bool counted = limits_.count_loopback_clients || !is_loopback_address(client);
+  const bool counted = limits_.count_loopback_clients || !is_loopback_host(client);
   bool admitted = true;
   if (counted) {
     std::lock_guard lock(clients_mutex_);

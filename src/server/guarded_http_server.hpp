@@ -26,12 +26,14 @@
 
 namespace ksauth::server {
 
+inline constexpr std::size_t kMaxBodyBytes = 64u << 20;  // 64 MiB: httplib's limit for a Content-Length, and ours
+
 struct ConnectionLimits {
   std::chrono::milliseconds headers_time{10'000};  // first byte to the end of the headers
   std::chrono::milliseconds body_grace{10'000};    // after the headers, before the pace counts
   std::size_t body_bytes_per_second = 64 << 10;    // the least pace of a body after the grace period
   std::size_t max_header_bytes = 64 << 10;         // the request line and headers (431 beyond)
-  std::size_t max_request_bytes = (64u << 20) + (64u << 10);  // headers, body (64 MiB) and chunk framing
+  std::size_t max_request_bytes = kMaxBodyBytes + max_header_bytes;  // headers, body and chunk framing
   std::size_t max_connections_per_client = 32;     // open at once from one address
   bool count_loopback_clients = false;             // loopback clients (this machine, a reverse proxy) are not
 };

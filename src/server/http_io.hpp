@@ -15,8 +15,6 @@
 
 namespace ksauth::server {
 
-inline constexpr std::size_t kMaxBodyBytes = 64u << 20;  // 64 MiB
-
 int http_status(ErrorKind kind);
 
 // The JSON as UTF-8 (invalid bytes in the data are replaced, never an exception), application/json.

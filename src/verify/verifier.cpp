@@ -159,8 +159,7 @@ Verifier load_verifier(std::string_view bytes) {
     if (!in.at_end()) corrupt(std::to_string(in.remaining()) + " unexpected bytes after the verifier");
     if (const std::string problem = content_problem(v); !problem.empty()) corrupt(problem);
   } catch (const Error& e) {
-    // A damaged file is corrupt; a machine that cannot run the model (no libtorch plugin) is not.
-    if (e.kind() == ErrorKind::corrupt || e.kind() == ErrorKind::io || e.kind() == ErrorKind::unavailable) throw;
+    if (passes_through_loading(e.kind())) throw;
     corrupt(e.what());
   }
   return v;
