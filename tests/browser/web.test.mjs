@@ -134,6 +134,7 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
     await page.waitForSelector('#users-table');
     await page.waitForSelector('#rhythm-chart[data-drawn]');
     assert.equal(await text('#summary-source'), 'upload:xss<b>.json');
+    assert.equal(await text('#from-store'), 'uploaded');
     assert.equal(await page.locator('#users-table tbody td').first().textContent(), XSS);
     assert.equal(await page.locator('#keystrokes-table tbody tr').first().locator('td').nth(2).textContent(), XSS);
     assert.equal(await page.locator('#analysis img, #analysis b').count(), 0, 'markup from the data was rendered');

@@ -19,6 +19,12 @@ function options() {
 
 const stat = (key, label, value, extra) => statCard(label, value, { key, extra });
 
+// How this analysis got its data: read from the store, or just now downloaded or uploaded (source "upload:NAME").
+function originBadge(a) {
+  if (a.from_store) return badge('read from the store', 'info', { id: 'from-store' });
+  return badge(a.dataset.source.startsWith('upload:') ? 'uploaded' : 'downloaded', 'primary', { id: 'from-store' });
+}
+
 function renderSummary(a) {
   const d = a.dataset;
   const enrolled = a.users.filter((u) => u.enrolled).length;
@@ -31,7 +37,7 @@ function renderSummary(a) {
   }
   box.append(el('p', { class: 'mb-2' },
     'Data set ', el('strong', {}, `#${d.id}`), ' from ', el('span', { class: 'mono text-break', id: 'summary-source' }, d.source), ' ',
-    a.from_store ? badge('read from the store', 'info', { id: 'from-store' }) : badge('downloaded', 'primary', { id: 'from-store' }),
+    originBadge(a),
     ' ', el('span', { class: 'text-muted small' }, `fetched ${when(d.fetched_at)}, fingerprint ${d.fingerprint}`)));
   box.append(el('p', { class: 'mb-3' }, 'Phrase ', el('code', { class: 'fs-6', id: 'summary-phrase' }, a.phrase.text), ' ',
     badge(phraseSource, a.phrase.source === 'inferred' ? 'warning' : 'secondary', { id: 'phrase-source' }),
