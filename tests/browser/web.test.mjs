@@ -370,6 +370,15 @@ describe('ksauth web app', { skip: missing.length ? missing.join('; ') : false }
     assert.equal(await page.locator('#verify-decision').count(), 0, 'the earlier answer is gone');
     await screenshot(page, '11-verify-attempt');
 
+    // Home lists it, linked to its page.
+    await go('index.html');
+    await page.waitForSelector('#verifiers-table');
+    assert.equal(await text('#verifiers-count'), '1');
+    assert.match(await text('#verifiers-table'), /sm1\s*scaled_manhattan[^]*51[^]*each user's EER/);
+    await page.click('#verifiers-table a');
+    await page.waitForSelector('#verifier:not([hidden]) #users-table', { state: 'attached' });
+    assert.equal(await page.inputValue('#verifier-select'), 'sm1');
+
     // Delete asks first, then the page has no verifier.
     page.dialogs.length = 0;
     await page.click('#verifier-delete');

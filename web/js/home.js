@@ -32,22 +32,38 @@ function modelsView(list) {
   ], list, { id: 'models-table' }), '20rem');
 }
 
+function verifiersView(list) {
+  if (!list.length) {
+    return el('p', { class: 'text-muted' }, 'No verifier yet: enrol users on ', el('a', { href: 'verify.html' }, 'Verify'), '.');
+  }
+  return scrollBox(table([
+    { label: 'name', value: (v) => el('a', { href: `verify.html?verifier=${encodeURIComponent(v.name)}` }, v.name) },
+    { label: 'type', value: (v) => v.type },
+    { label: 'data set', value: (v) => el('span', { class: 'mono small text-break' }, `#${v.dataset_id} ${v.dataset_source}`) },
+    { label: 'users', value: (v) => int(v.metrics.users.length), class: 'num' },
+    { label: 'mean EER', value: (v) => fmt(v.metrics.eer_mean, 4), class: 'num' },
+    { label: 'thresholds at', value: (v) => (v.target_fmr === null ? 'each user\'s EER' : `FMR ${fmt(v.target_fmr, 4)}`) },
+    { label: 'created at', value: (v) => when(v.created_at), class: 'small text-nowrap' },
+  ], list, { id: 'verifiers-table' }), '20rem');
+}
+
+// Fills one section of the page with its list, or says in the page's alert why the list could not be read.
+function fill(section, result, view, what) {
+  clear($(`#${section}`));
+  if (result.status === 'fulfilled') {
+    $(`#${section}`).append(view(result.value));
+    $(`#${section}-count`).textContent = String(result.value.length);
+  } else {
+    showError($('#home-alert'), result.reason, `Listing the ${what}`);
+  }
+}
+
 async function load() {
-  const [datasets, models] = await Promise.allSettled([api('GET', '/datasets'), api('GET', '/models')]);
-  if (datasets.status === 'fulfilled') {
-    clear($('#datasets')).append(datasetsView(datasets.value));
-    $('#datasets-count').textContent = String(datasets.value.length);
-  } else {
-    clear($('#datasets'));
-    showError($('#home-alert'), datasets.reason, 'Listing the data sets');
-  }
-  if (models.status === 'fulfilled') {
-    clear($('#models')).append(modelsView(models.value));
-    $('#models-count').textContent = String(models.value.length);
-  } else {
-    clear($('#models'));
-    showError($('#home-alert'), models.reason, 'Listing the models');
-  }
+  const [datasets, models, verifiers] = await Promise.allSettled(
+    [api('GET', '/datasets'), api('GET', '/models'), api('GET', '/verifiers')]);
+  fill('datasets', datasets, datasetsView, 'data sets');
+  fill('models', models, modelsView, 'models');
+  fill('verifiers', verifiers, verifiersView, 'verifiers');
 }
 
 load();
