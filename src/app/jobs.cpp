@@ -44,7 +44,8 @@ double job_percent(std::string_view step, std::size_t done, std::size_t total) {
     // The number of pages is unknown until the chain ends: approach 4% page by page.
     return total > 0 ? 5 * fraction() : 4.0 * static_cast<double>(done) / static_cast<double>(done + 1);
   }
-  if (step == "training" || step == "enrolling") return 5 + 90 * fraction();
+  // A neural network names its epoch, loss and validation accuracy in its step ("epoch 3: loss 0.41, ...").
+  if (step == "training" || step == "enrolling" || step.starts_with("epoch ")) return 5 + 90 * fraction();
   if (step == "evaluating" || step == "scoring") return 95 + 5 * fraction();
   return 5;  // reading the store, storing
 }

@@ -20,7 +20,7 @@ namespace ksauth::models {
 
 struct FitOptions {
   std::uint64_t seed = 42;  // every random choice a model makes draws from this
-  Progress progress;        // report("training", round, rounds); throws when cancelled
+  Progress progress;        // report("training", round, rounds) (a network: "epoch N: ...", epoch, epochs); throws when cancelled
   // Which feature columns make up each key of the attempt, for the models that read it as a sequence
   // (lstm); the others ignore it.
   std::vector<features::StepColumns> sequence;

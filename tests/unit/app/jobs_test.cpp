@@ -59,6 +59,8 @@ TEST(JobPercentTest, StepsMapToOneScale) {
   EXPECT_DOUBLE_EQ(job_percent("training", 0, 10), 5);
   EXPECT_DOUBLE_EQ(job_percent("training", 5, 10), 50);
   EXPECT_DOUBLE_EQ(job_percent("training", 10, 10), 95);
+  EXPECT_DOUBLE_EQ(job_percent("epoch 20: loss 0.4100, validation accuracy 0.8800", 20, 40), 50);
+  EXPECT_DOUBLE_EQ(job_percent("epoch 40: loss 0.2000", 40, 40), 95);
   EXPECT_DOUBLE_EQ(job_percent("evaluating", 0, 1), 95);
 }
 
