@@ -80,6 +80,7 @@ int on_batch(void* context) {
 int on_epoch(void* context, std::int32_t epoch, std::int32_t epochs, double loss, double validation_accuracy) {
   auto* c = static_cast<TrainContext*>(context);
   try {
+    // app/jobs.cpp job_percent reads a step starting "epoch " as training: keep that start.
     char step[96];
     if (validation_accuracy >= 0)
       std::snprintf(step, sizeof step, "epoch %d: loss %.4f, validation accuracy %.4f", epoch, loss, validation_accuracy);
